@@ -1,0 +1,150 @@
+"""Errors raised by cosmic-images.
+
+Every error the library raises on purpose is a :class:`CosmicImagesError`. Each carries a
+stable ``code`` and the ``http_status`` a web host should answer with, so mapping an error to a
+response is one line::
+
+    CosmicImagesError                      code                  http_status
+    ├── InvalidRequest                     invalid_request       422   (has .field)
+    ├── NotEntitled                        not_entitled          403   (has .required_tier)
+    ├── QuotaExceeded                      quota_exceeded        429   (has .resets_at)
+    ├── NotFound                           not_found             404
+    ├── GenerationDisabled                 generation_disabled   503
+    ├── BudgetExceeded                     budget_exceeded       503
+    ├── ContentRejected                    content_rejected      422
+    ├── ProviderUnavailable                provider_unavailable  502
+    └── ConfigurationError                 configuration_error   500
+
+Errors from lower libraries (SQLAlchemy, the openai SDK, redis) are translated into these with
+``raise ... from exc`` so the cause is kept for logs but never escapes the public API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+__all__ = [
+    "BudgetExceeded",
+    "ConfigurationError",
+    "ContentRejected",
+    "CosmicImagesError",
+    "GenerationDisabled",
+    "InvalidRequest",
+    "NotEntitled",
+    "NotFound",
+    "ProviderUnavailable",
+    "QuotaExceeded",
+]
+
+
+class CosmicImagesError(Exception):
+    """Root of every error raised by cosmic-images."""
+
+    code: ClassVar[str] = "error"
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``error`` object of the JSON envelope."""
+        return {"code": self.code, "message": self.message}
+
+    def to_api(self) -> dict[str, Any]:
+        """The seed's JSON envelope: ``{"success": false, "error": {...}}``."""
+        return {"success": False, "error": self.to_dict()}
+
+
+class InvalidRequest(CosmicImagesError):
+    """The caller sent something we cannot accept; ``field`` names what (camelCase path)."""
+
+    code = "invalid_request"
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.field is not None:
+            data["field"] = self.field
+        return data
+
+
+class NotEntitled(CosmicImagesError):
+    """The user's tier does not allow this; ``required_tier`` names one that would."""
+
+    code = "not_entitled"
+    http_status = 403
+
+    def __init__(self, message: str, *, required_tier: str | None = None) -> None:
+        super().__init__(message)
+        self.required_tier = required_tier
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.required_tier is not None:
+            data["requiredTier"] = self.required_tier
+        return data
+
+
+class QuotaExceeded(CosmicImagesError):
+    """The user's weekly limit is used up until ``resets_at``."""
+
+    code = "quota_exceeded"
+    http_status = 429
+
+    def __init__(self, message: str, *, resets_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.resets_at = resets_at
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.resets_at is not None:
+            data["resetsAt"] = self.resets_at.isoformat()
+        return data
+
+
+class NotFound(CosmicImagesError):
+    """The image (or other record) does not exist or is not visible to this user."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class GenerationDisabled(CosmicImagesError):
+    """New generations are switched off (``ENABLE_IMAGE_GENERATION=false``)."""
+
+    code = "generation_disabled"
+    http_status = 503
+
+
+class BudgetExceeded(CosmicImagesError):
+    """The configured spending budget would be exceeded."""
+
+    code = "budget_exceeded"
+    http_status = 503
+
+
+class ContentRejected(CosmicImagesError):
+    """The provider's content policy rejected the prompt; nothing was stored or billed."""
+
+    code = "content_rejected"
+    http_status = 422
+
+
+class ProviderUnavailable(CosmicImagesError):
+    """The image provider failed, timed out, or is shut off by the circuit breaker."""
+
+    code = "provider_unavailable"
+    http_status = 502
+
+
+class ConfigurationError(CosmicImagesError):
+    """The library is set up wrongly (bad setting, missing extra, rejected API key)."""
+
+    code = "configuration_error"
+    http_status = 500

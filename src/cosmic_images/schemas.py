@@ -1,0 +1,330 @@
+"""Request and result models.
+
+Requests accept the seed's JSON bodies (camelCase, e.g. ``energyLevel``) as well as Python
+names (``energy_level``). :func:`parse_request` turns any validation failure into
+:class:`~cosmic_images.errors.InvalidRequest` naming the field by its JSON path
+(``user1.element``), so bad input never reaches a prompt, a provider or the database.
+
+Free text (mood, focus, traits) is checked against an allowlist rather than "sanitised": see
+:func:`clean_phrase` and ``docs/prompts.md`` for why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from .errors import InvalidRequest
+from .zodiac import Element, MoonPhase, Sign, sign_info
+
+__all__ = [
+    "AvatarRequest",
+    "CompatibilityRequest",
+    "DailyEnergyRequest",
+    "GalleryItem",
+    "GalleryPage",
+    "GenerationResult",
+    "MoonRitualRequest",
+    "PartnerSign",
+    "RequestModel",
+    "User",
+    "clean_phrase",
+    "parse_request",
+]
+
+MAX_PHRASE_CHARS = 40
+MAX_PHRASE_WORDS = 4
+MAX_TRAITS = 5
+MAX_TRAIT_CHARS = 24
+
+# Letters (any script) in words joined by single spaces, hyphens or apostrophes.
+_PHRASE = re.compile(r"[^\W\d_]+(?:[ '\-][^\W\d_]+)*")
+# Words that only appear in attempts to steer the model, never in a mood, focus or trait.
+_STEERING = frozenset(
+    {
+        "ignore", "disregard", "forget", "instruction", "instructions", "prompt", "prompts",
+        "system", "override", "jailbreak", "previous", "above", "text", "caption", "letters",
+        "write", "words", "logo", "watermark",
+    }
+)
+
+
+def clean_phrase(value: object, *, max_chars: int = MAX_PHRASE_CHARS) -> str:
+    """Normalise a short free-text phrase and check it against the allowlist.
+
+    NFKC-normalised, lower-cased, whitespace collapsed; then it must be at most ``max_chars``
+    characters and ``MAX_PHRASE_WORDS`` words of letters joined by single spaces, hyphens or
+    apostrophes, with no word from the steering list. Raises ``ValueError`` otherwise.
+    """
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise ValueError("must be one line of plain text (no control characters)")
+    text = " ".join(unicodedata.normalize("NFKC", value).split()).lower()
+    if not text:
+        raise ValueError("must not be empty")
+    if len(text) > max_chars:
+        raise ValueError(f"must be at most {max_chars} characters")
+    if not _PHRASE.fullmatch(text):
+        raise ValueError("may contain only letters, single spaces, hyphens and apostrophes")
+    words = re.split(r"[ \-']", text)
+    if text.count(" ") >= MAX_PHRASE_WORDS:
+        raise ValueError(f"must be at most {MAX_PHRASE_WORDS} words")
+    if _STEERING.intersection(words):
+        raise ValueError("must describe a mood, focus or trait, not instructions")
+    return text
+
+
+def _lower_token(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip().lower().replace(" ", "_").replace("-", "_")
+    return value
+
+
+def _strict_date(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError("must be a date as YYYY-MM-DD") from exc
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date as YYYY-MM-DD, not a date and time")
+    return value
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not 1900 <= value.year <= 2199:
+        raise ValueError("must be between 1900-01-01 and 2199-12-31")
+    return value
+
+
+SignField = Annotated[Sign, BeforeValidator(_lower_token)]
+PhaseField = Annotated[MoonPhase, BeforeValidator(_lower_token)]
+ElementField = Annotated[Element, BeforeValidator(_lower_token)]
+DateField = Annotated[dt.date, BeforeValidator(_strict_date), AfterValidator(_date_in_range)]
+Phrase = Annotated[str, AfterValidator(clean_phrase)]
+Trait = Annotated[str, AfterValidator(lambda v: clean_phrase(v, max_chars=MAX_TRAIT_CHARS))]
+
+
+class RequestModel(BaseModel):
+    """Base of every request: camelCase or snake_case in, unknown fields rejected."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        str_max_length=200,
+    )
+
+    def cache_fields(self) -> dict[str, Any]:
+        """The normalised request as plain JSON data, for cache keys and metadata."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class DailyEnergyRequest(RequestModel):
+    """The seed's daily energy body. ``personalized: false`` asks for the sign's shared image."""
+
+    sign: SignField
+    date: DateField | None = None
+    energy_level: Annotated[int, Field(ge=1, le=10, strict=True)] | None = None
+    mood: Phrase | None = None
+    focus: Phrase | None = None
+    personalized: Annotated[bool, Field(strict=True)] = True
+
+
+class AvatarRequest(RequestModel):
+    sun_sign: SignField
+    moon_sign: SignField
+    rising_sign: SignField
+    traits: Annotated[tuple[Trait, ...], Field(max_length=MAX_TRAITS)] = ()
+    version: Annotated[int, Field(ge=1, le=1000, strict=True)] = 1
+
+    @model_validator(mode="after")
+    def _unique_traits(self) -> AvatarRequest:
+        if len(set(self.traits)) != len(self.traits):
+            raise _FieldError("traits", "must not repeat")
+        return self
+
+
+class PartnerSign(RequestModel):
+    sign: SignField
+    element: ElementField | None = None
+
+    @model_validator(mode="after")
+    def _element_matches(self) -> PartnerSign:
+        if self.element is not None and self.element != sign_info(self.sign).element:
+            raise _FieldError(
+                "element",
+                f"{self.sign.value} is a {sign_info(self.sign).element.value} sign, "
+                f"not {self.element.value}",
+            )
+        return self
+
+
+class CompatibilityRequest(RequestModel):
+    user1: PartnerSign
+    user2: PartnerSign
+    compatibility_score: Annotated[int, Field(ge=0, le=100, strict=True)]
+
+
+class MoonRitualRequest(RequestModel):
+    phase: PhaseField
+
+
+class _FieldError(ValueError):
+    """A model-level check that knows which field is wrong."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
+M = TypeVar("M", bound=RequestModel)
+
+
+def parse_request(model: type[M], data: M | Mapping[str, Any] | None) -> M:
+    """Validate ``data`` into ``model``, or raise :class:`InvalidRequest` naming the field."""
+    if isinstance(data, model):
+        return data
+    if isinstance(data, BaseModel):
+        raise InvalidRequest(
+            f"expected a {model.__name__} or a JSON object, got {type(data).__name__}", field=None
+        )
+    if not isinstance(data, Mapping):
+        raise InvalidRequest("the request body must be a JSON object", field=None)
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _to_invalid_request(exc) from exc
+
+
+def _to_invalid_request(exc: ValidationError) -> InvalidRequest:
+    error = exc.errors(include_url=False)[0]
+    path = [str(p) for p in error["loc"]]
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, _FieldError):
+        path.append(cause.field_name)
+    field_name = ".".join(path) or None
+    if error["type"] == "extra_forbidden":
+        message = "is not a known field"
+    elif error["type"] == "missing":
+        message = "is required"
+    else:
+        message = str(cause) if isinstance(cause, ValueError) else error["msg"]
+        message = message.removeprefix("Value error, ")
+    return InvalidRequest(f"{field_name or 'request'}: {message}", field=field_name)
+
+
+_USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@\-]{0,127}")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """Who is asking. ``tier`` names a tier of the policy table (free, cosmic, universe, ...)."""
+
+    id: str
+    tier: str = "free"
+    is_admin: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not _USER_ID.fullmatch(self.id):
+            raise InvalidRequest(
+                "userId: must be 1-128 characters of letters, digits and _ . : @ -",
+                field="userId",
+            )
+        if not isinstance(self.tier, str) or not self.tier.strip():
+            raise InvalidRequest("tier: must be a tier name", field="tier")
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationResult:
+    """What a generation returns. :meth:`to_api` gives the seed's response JSON."""
+
+    image_id: str
+    image_url: str
+    description: str
+    shareable_card: str | None
+    cached: bool
+    category: str
+    model: str
+    quality: str
+    cost: Decimal
+    created_at: dt.datetime
+    prompt: str = ""
+    fallback: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "success": True,
+            "data": {
+                "imageUrl": self.image_url,
+                "imageId": self.image_id,
+                "description": self.description,
+                "shareableCard": self.shareable_card,
+                "cached": self.cached,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GalleryItem:
+    image_id: str
+    image_url: str
+    category: str
+    description: str
+    model: str
+    quality: str
+    created_at: dt.datetime
+    delivered_at: dt.datetime
+    favorite: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "imageId": self.image_id,
+            "imageUrl": self.image_url,
+            "category": self.category,
+            "description": self.description,
+            "model": self.model,
+            "quality": self.quality,
+            "createdAt": self.created_at.isoformat(),
+            "deliveredAt": self.delivered_at.isoformat(),
+            "favorite": self.favorite,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GalleryPage:
+    images: tuple[GalleryItem, ...]
+    total: int
+    limit: int
+    offset: int
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "success": True,
+            "data": {
+                "images": [i.to_api() for i in self.images],
+                "count": len(self.images),
+                "total": self.total,
+                "limit": self.limit,
+                "offset": self.offset,
+            },
+        }

@@ -1,0 +1,176 @@
+"""Settings, read from the environment and a ``.env`` file by pydantic-settings.
+
+Only :meth:`cosmic_images.CosmicImages.from_settings` reads these; every other module takes
+what it needs as arguments. Field names work as keyword arguments
+(``Settings(database_url=...)``); the environment variable names are those of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "mask_url"]
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Effective configuration. See ``docs/configuration.md`` for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    data_dir: Path = Field(
+        default=Path(".cosmic-images"), validation_alias=_env("COSMIC_IMAGES_DATA_DIR", "data_dir")
+    )
+    database_url: str | None = Field(
+        default=None, validation_alias=_env("DATABASE_URL", "database_url")
+    )
+    redis_url: str | None = Field(default=None, validation_alias=_env("REDIS_URL", "redis_url"))
+    provider: str = Field(default="auto", validation_alias=_env("COSMIC_IMAGES_PROVIDER", "provider"))
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("OPENAI_API_KEY", "openai_api_key")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url")
+    )
+    openai_model: str = Field(
+        default="gpt-image-2", validation_alias=_env("COSMIC_IMAGES_OPENAI_MODEL", "openai_model")
+    )
+    enable_image_generation: bool = Field(
+        default=True, validation_alias=_env("ENABLE_IMAGE_GENERATION", "enable_image_generation")
+    )
+    timezone: str = Field(
+        default="America/New_York", validation_alias=_env("COSMIC_IMAGES_TIMEZONE", "timezone")
+    )
+    request_timeout: float = Field(
+        default=25.0,
+        gt=0,
+        validation_alias=_env("COSMIC_IMAGES_REQUEST_TIMEOUT", "request_timeout"),
+    )
+    cache_url: str | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_CACHE_URL", "cache_url")
+    )
+    cache_ttl_seconds: int = Field(
+        default=86_400,
+        gt=0,
+        validation_alias=_env("COSMIC_IMAGES_CACHE_TTL", "cache_ttl_seconds"),
+    )
+    public_base_url: str | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_PUBLIC_BASE_URL", "public_base_url")
+    )
+    share_url_template: str = Field(
+        default="/api/images/share/{image_id}",
+        validation_alias=_env("COSMIC_IMAGES_SHARE_URL", "share_url_template"),
+    )
+    policy_file: Path | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_POLICY_FILE", "policy_file")
+    )
+    auto_migrate: bool | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_AUTO_MIGRATE", "auto_migrate")
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("share_url_template")
+    @classmethod
+    def _template_has_id(cls, value: str) -> str:
+        if "{image_id}" not in value:
+            raise ValueError("must contain the placeholder {image_id}")
+        return value
+
+    # Derived values: computed, never stored, so there is one source of truth.
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cosmic-images.db').resolve()}"
+
+    @property
+    def effective_cache_url(self) -> str:
+        if self.cache_url:
+            return self.cache_url
+        return self.redis_url if self.redis_url else "sql"
+
+    @property
+    def effective_provider(self) -> str:
+        if self.provider != "auto":
+            return self.provider
+        return "openai" if self.openai_api_key is not None else "procedural"
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def cache_ttl(self) -> timedelta:
+        return timedelta(seconds=self.cache_ttl_seconds)
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "images"
+
+    def describe(self) -> dict[str, Any]:
+        """The effective settings as plain data with every secret masked."""
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
+        return {
+            "dataDir": str(self.data_dir.resolve()),
+            "databaseUrl": mask_url(self.effective_database_url),
+            "redisUrl": mask_url(self.redis_url) if self.redis_url else None,
+            "provider": self.provider,
+            "effectiveProvider": self.effective_provider,
+            "openaiApiKey": _mask_secret(key) if key else None,
+            "openaiBaseUrl": self.openai_base_url,
+            "openaiModel": self.openai_model,
+            "enableImageGeneration": self.enable_image_generation,
+            "timezone": self.timezone,
+            "requestTimeout": self.request_timeout,
+            "cacheUrl": mask_url(self.effective_cache_url),
+            "cacheTtlSeconds": self.cache_ttl_seconds,
+            "publicBaseUrl": self.public_base_url,
+            "shareUrlTemplate": self.share_url_template,
+            "policyFile": str(self.policy_file) if self.policy_file else None,
+            "autoMigrate": self.should_auto_migrate,
+        }
+
+
+def _mask_secret(secret: str) -> str:
+    return "****" + secret[-4:] if len(secret) > 8 else "****"
+
+
+def mask_url(url: str) -> str:
+    """``scheme://user:****@host/db``: the password of a URL replaced by stars."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:****@{netloc}"))
