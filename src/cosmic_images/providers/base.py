@@ -1,0 +1,48 @@
+"""The provider protocol: a PromptSpec in, image bytes and their cost out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol, runtime_checkable
+
+from ..prompts.spec import PromptSpec
+
+__all__ = ["GeneratedImage", "ImageProvider"]
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedImage:
+    """What a provider returns: the bytes themselves (never a URL that may expire)."""
+
+    data: bytes
+    width: int
+    height: int
+    model: str
+    provider: str
+    media_type: str = "image/png"
+    quality: str = "standard"
+    cost: Decimal = Decimal("0")
+    usage: Mapping[str, int] | None = None
+    revised_prompt: str | None = None
+    fallback: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class ImageProvider(Protocol):
+    """Anything that turns a :class:`PromptSpec` into an image.
+
+    ``name`` identifies the provider in the ledger; ``model`` is the model it will use, which
+    is part of the cache key (two models never share a picture). ``generate`` must return the
+    image bytes or raise a :class:`~cosmic_images.errors.CosmicImagesError`.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    def generate(self, spec: PromptSpec) -> GeneratedImage: ...
