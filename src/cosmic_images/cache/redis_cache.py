@@ -1,0 +1,79 @@
+"""A cache in Redis (the ``redis`` extra): ``redis://host:6379/0?prefix=myapp:``.
+
+Entries are plain keys with a TTL set by the server (``SET ... PX``); a lease is
+``SET lease-key owner NX PX`` and is released by a Lua script that deletes it only if the
+caller still owns it, so a late release never frees someone else's lease.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..errors import ConfigurationError
+
+__all__ = ["RedisCache"]
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+def _import_redis() -> Any:
+    try:
+        import redis
+    except ImportError as exc:
+        raise ConfigurationError(
+            "the Redis cache needs the redis client: pip install 'cosmic-images[redis]'"
+        ) from exc
+    return redis
+
+
+class RedisCache:
+    def __init__(self, client: Any, *, prefix: str = "cosmic-images:") -> None:
+        self.client = client
+        self.prefix = prefix
+        self._release = client.register_script(_RELEASE)
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisCache:
+        redis = _import_redis()
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        prefix = query.pop("prefix", "cosmic-images:")
+        clean = urlunsplit(parts._replace(query=urlencode(query)))
+        return cls(redis.Redis.from_url(clean, decode_responses=True), prefix=prefix)
+
+    def _entry(self, key: str) -> str:
+        return f"{self.prefix}cache:{key}"
+
+    def _lease(self, key: str) -> str:
+        return f"{self.prefix}lease:{key}"
+
+    def get(self, key: str) -> str | None:
+        value = self.client.get(self._entry(key))
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str, ttl: timedelta) -> None:
+        self.client.set(self._entry(key), value, px=max(1, int(ttl.total_seconds() * 1000)))
+
+    def delete(self, key: str) -> None:
+        self.client.delete(self._entry(key))
+
+    def acquire(self, key: str, owner: str, lease: timedelta) -> bool:
+        ms = max(1, int(lease.total_seconds() * 1000))
+        return bool(self.client.set(self._lease(key), owner, nx=True, px=ms))
+
+    def release(self, key: str, owner: str) -> None:
+        self._release(keys=[self._lease(key)], args=[owner])
+
+    def purge_expired(self) -> int:
+        """Redis expires keys itself."""
+        return 0
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,88 @@
+"""The default cache: two tables in the application database, so every process shares it.
+
+``acquire`` is one statement, atomic on both databases:
+``INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE cache_locks.expires_at < :now RETURNING owner``
+inserts a new lease or takes over an expired one, and returns nothing when a live lease is
+held by someone else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..storage.models import CacheEntry, CacheLock
+
+__all__ = ["SqlCache"]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SqlCache:
+    """``sql``: the cache kept in the SQLAlchemy database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+        self.engine = engine
+        self._clock = clock
+        self._insert: Any = (
+            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        )
+
+    def get(self, key: str) -> str | None:
+        query = select(CacheEntry.image_id).where(
+            CacheEntry.key == key, CacheEntry.expires_at > self._clock()
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one_or_none()
+
+    def set(self, key: str, value: str, ttl: timedelta) -> None:
+        now = self._clock()
+        stmt = self._insert(CacheEntry).values(
+            key=key, image_id=value, created_at=now, expires_at=now + ttl
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CacheEntry.key],
+            set_={
+                "image_id": stmt.excluded.image_id,
+                "created_at": stmt.excluded.created_at,
+                "expires_at": stmt.excluded.expires_at,
+            },
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def delete(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(CacheEntry).where(CacheEntry.key == key))
+
+    def acquire(self, key: str, owner: str, lease: timedelta) -> bool:
+        now = self._clock()
+        stmt = self._insert(CacheLock).values(key=key, owner=owner, expires_at=now + lease)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CacheLock.key],
+            set_={"owner": stmt.excluded.owner, "expires_at": stmt.excluded.expires_at},
+            where=(CacheLock.expires_at < now) | (CacheLock.owner == owner),
+        ).returning(CacheLock.owner)
+        with self.engine.begin() as conn:
+            return conn.execute(stmt).scalar_one_or_none() == owner
+
+    def release(self, key: str, owner: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(CacheLock).where(CacheLock.key == key, CacheLock.owner == owner))
+
+    def purge_expired(self) -> int:
+        now = self._clock()
+        with self.engine.begin() as conn:
+            gone = conn.execute(delete(CacheEntry).where(CacheEntry.expires_at <= now)).rowcount
+            conn.execute(delete(CacheLock).where(CacheLock.expires_at <= now))
+        return int(gone or 0)
+
+    def close(self) -> None:
+        """The engine belongs to the caller; nothing to close here."""

@@ -1,0 +1,87 @@
+"""Where image bytes live. The filesystem by default; object storage can follow the protocol.
+
+:class:`FileBlobStore` writes each image to a temporary file, fsyncs it, renames it into place
+and fsyncs the directory, so a key that exists always holds complete bytes and survives a
+crash once :meth:`put` has returned.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from ..errors import NotFound
+
+__all__ = ["BlobStore", "FileBlobStore"]
+
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*(/[A-Za-z0-9][A-Za-z0-9_\-]*)*\.[a-z0-9]{2,5}")
+
+
+@runtime_checkable
+class BlobStore(Protocol):
+    """Durable bytes by key, each with a URL a client can fetch."""
+
+    def put(self, key: str, data: bytes, media_type: str) -> str:
+        """Store ``data`` durably under ``key`` and return its URL."""
+        ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def url_for(self, key: str) -> str: ...
+
+
+class FileBlobStore:
+    """Files under ``root``; URLs under ``public_base_url``, or ``file://`` URIs without one."""
+
+    def __init__(self, root: Path, public_base_url: str | None = None) -> None:
+        self.root = Path(root).resolve()
+        self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"invalid blob key {key!r}")
+        return self.root / key
+
+    def put(self, key: str, data: bytes, media_type: str) -> str:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return self.url_for(key)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"image bytes {key!r} are missing from the blob store") from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def url_for(self, key: str) -> str:
+        if self.public_base_url:
+            return f"{self.public_base_url}/{key}"
+        return self._path(key).as_uri()

@@ -1,0 +1,86 @@
+"""Engines for the supported databases, set up for concurrent use.
+
+SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL`` (a committed image
+row survives a power cut) and every transaction starts with ``BEGIN IMMEDIATE``: writers queue
+on the busy timeout instead of failing with "database is locked" when a read transaction tries
+to become a write one, and two processes applying migrations at once take turns. PostgreSQL
+goes through psycopg 3 (the ``postgres`` extra); a bare ``postgresql://`` URL is taken to mean
+that driver.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from ..errors import ConfigurationError
+
+__all__ = ["make_engine", "normalise_url"]
+
+SQLITE_BUSY_TIMEOUT_S = 60
+
+
+def normalise_url(url: str) -> str:
+    """The SQLAlchemy URL we will use: ``postgresql://`` and ``postgres://`` mean psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, parsed.database, **kwargs)
+    if backend == "postgresql":
+        if parsed.get_driver_name() == "psycopg" and importlib.util.find_spec("psycopg") is None:
+            raise ConfigurationError(
+                "PostgreSQL needs the psycopg driver: pip install 'cosmic-images[postgres]'"
+            )
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    raise ConfigurationError(
+        f"unsupported database {backend!r} in DATABASE_URL: use sqlite:/// or postgresql://"
+    )
+
+
+def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
+    in_memory = not database or database == ":memory:"
+    if not in_memory:
+        assert database is not None
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+    if in_memory:
+        kwargs.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

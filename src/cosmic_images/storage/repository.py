@@ -1,0 +1,220 @@
+"""Reads and writes of images, deliveries and generation stats.
+
+The rest of the package sees plain frozen records (:class:`ImageRecord`), never ORM objects
+bound to a session, so nothing lazy-loads behind a caller's back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, Insert, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Favorite, GenerationStat, ImageDelivery, ImageRow
+
+__all__ = ["GalleryEntry", "ImageRecord", "NewImage", "Repository"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewImage:
+    """An image about to be recorded; its bytes are already in the blob store."""
+
+    id: str
+    user_id: str
+    category: str
+    prompt: str
+    description: str
+    image_url: str
+    blob_key: str
+    content_sha256: str
+    media_type: str
+    width: int
+    height: int
+    model: str
+    provider: str
+    quality: str
+    cost: Decimal
+    cache_key: str | None
+    shared: bool = False
+    fallback: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRecord:
+    id: str
+    user_id: str
+    category: str
+    prompt: str
+    description: str
+    image_url: str
+    blob_key: str
+    content_sha256: str
+    media_type: str
+    width: int
+    height: int
+    model: str
+    provider: str
+    quality: str
+    cost: Decimal
+    cache_key: str | None
+    shared: bool
+    fallback: bool
+    metadata: Mapping[str, Any]
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GalleryEntry:
+    image: ImageRecord
+    delivered_at: dt.datetime
+    favorite: bool
+
+
+def _record(row: ImageRow) -> ImageRecord:
+    return ImageRecord(
+        id=str(row.id),
+        user_id=row.user_id,
+        category=row.category,
+        prompt=row.prompt,
+        description=row.description,
+        image_url=row.image_url,
+        blob_key=row.blob_key,
+        content_sha256=row.content_sha256,
+        media_type=row.media_type,
+        width=row.width,
+        height=row.height,
+        model=row.model,
+        provider=row.provider,
+        quality=row.quality,
+        cost=Decimal(row.cost),
+        cache_key=row.cache_key,
+        shared=row.shared,
+        fallback=row.fallback,
+        metadata=dict(row.meta or {}),
+        created_at=row.created_at,
+    )
+
+
+def _parse_id(image_id: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(image_id))
+    except ValueError:
+        return None
+
+
+class Repository:
+    """All SQL the service needs, on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def add_image(self, new: NewImage, *, now: dt.datetime | None = None) -> ImageRecord:
+        """Record a generated image and its generation stat in one transaction."""
+        now = now or dt.datetime.now(dt.UTC)
+        image_uuid = uuid.UUID(new.id)
+        row = ImageRow(
+            id=image_uuid,
+            user_id=new.user_id,
+            category=new.category,
+            prompt=new.prompt,
+            description=new.description,
+            image_url=new.image_url,
+            blob_key=new.blob_key,
+            content_sha256=new.content_sha256,
+            media_type=new.media_type,
+            width=new.width,
+            height=new.height,
+            model=new.model,
+            provider=new.provider,
+            quality=new.quality,
+            cost=new.cost,
+            cache_key=new.cache_key,
+            shared=new.shared,
+            fallback=new.fallback,
+            meta=dict(new.metadata),
+            created_at=now,
+            updated_at=now,
+        )
+        with self.session() as session, session.begin():
+            session.add(row)
+            session.flush()
+            session.add(
+                GenerationStat(
+                    user_id=new.user_id,
+                    category=new.category,
+                    generated_at=now,
+                    image_id=image_uuid,
+                    cost=new.cost,
+                )
+            )
+        return _record(row)
+
+    def get_image(self, image_id: str) -> ImageRecord | None:
+        key = _parse_id(image_id)
+        if key is None:
+            return None
+        with self.session() as session:
+            row = session.get(ImageRow, key)
+            return _record(row) if row is not None else None
+
+    def deliver(
+        self, user_id: str, image_id: str, *, cached: bool, now: dt.datetime | None = None
+    ) -> None:
+        """Put an image in a user's gallery (again: the delivery time moves to now)."""
+        now = now or dt.datetime.now(dt.UTC)
+        values = {"user_id": user_id, "image_id": uuid.UUID(image_id), "cached": cached,
+                  "delivered_at": now}
+        statement: Insert
+        if self.engine.dialect.name == "postgresql":
+            pg = postgresql.insert(ImageDelivery).values(**values)
+            statement = pg.on_conflict_do_update(
+                index_elements=["user_id", "image_id"],
+                set_={"delivered_at": pg.excluded.delivered_at},
+            )
+        else:
+            lite = sqlite.insert(ImageDelivery).values(**values)
+            statement = lite.on_conflict_do_update(
+                index_elements=["user_id", "image_id"],
+                set_={"delivered_at": lite.excluded.delivered_at},
+            )
+        with self.session() as session, session.begin():
+            session.execute(statement)
+
+    def gallery(self, user_id: str, *, limit: int, offset: int) -> tuple[list[GalleryEntry], int]:
+        """A user's images, newest delivery first, and how many there are in all."""
+        favourite = (
+            select(Favorite.id)
+            .where(Favorite.user_id == user_id, Favorite.image_id == ImageRow.id)
+            .exists()
+        )
+        query = (
+            select(ImageRow, ImageDelivery.delivered_at, favourite)
+            .join(ImageDelivery, ImageDelivery.image_id == ImageRow.id)
+            .where(ImageDelivery.user_id == user_id)
+            .order_by(ImageDelivery.delivered_at.desc(), ImageDelivery.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        count = select(func.count()).select_from(ImageDelivery).where(
+            ImageDelivery.user_id == user_id
+        )
+        with self.session() as session:
+            rows = session.execute(query).all()
+            total = session.execute(count).scalar_one()
+        return [GalleryEntry(_record(r[0]), r[1], bool(r[2])) for r in rows], total
+
+    def count(self, table: type[ImageRow | GenerationStat | ImageDelivery]) -> int:
+        with self.session() as session:
+            return session.execute(select(func.count()).select_from(table)).scalar_one()
