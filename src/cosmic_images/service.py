@@ -1,0 +1,372 @@
+"""CosmicImages: the one place that wires the parts together.
+
+Every other module takes its collaborators as arguments; :meth:`CosmicImages.from_settings`
+is where settings become an engine, a blob store, a cache, a provider and a policy. A
+generation flows: validate the request -> check the tier -> build the prompt -> cache
+get-or-create (single flight) -> on a miss: provider -> blob store -> image row -> the user's
+gallery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+from .cache import CacheBackend, cache_from_url, get_or_create
+from .errors import (
+    ConfigurationError,
+    CosmicImagesError,
+    GenerationDisabled,
+    InvalidRequest,
+    NotEntitled,
+    NotFound,
+    ProviderUnavailable,
+)
+from .policy import Access, Policy, check_generation, load_policy
+from .prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec, default_prompt_registry
+from .prompts.builders import default_day_profile
+from .providers import GeneratedImage, ImageProvider, provider_from_name
+from .providers.registry import available_providers
+from .schemas import (
+    AvatarRequest,
+    CompatibilityRequest,
+    DailyEnergyRequest,
+    GalleryItem,
+    GalleryPage,
+    GenerationResult,
+    MoonRitualRequest,
+    RequestModel,
+    User,
+    parse_request,
+)
+from .settings import Settings
+from .storage import (
+    BlobStore,
+    FileBlobStore,
+    ImageRecord,
+    NewImage,
+    Repository,
+    current_revision,
+    head_revision,
+    make_engine,
+    upgrade,
+)
+from .zodiac import Category, Sign
+
+__all__ = ["CosmicImages"]
+
+RequestInput = RequestModel | Mapping[str, Any]
+MAX_GALLERY_PAGE = 100
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class CosmicImages:
+    """Generate, cache, store and list astrology artwork. Thread-safe; one per process."""
+
+    def __init__(
+        self,
+        *,
+        repository: Repository,
+        blobs: BlobStore,
+        cache: CacheBackend,
+        provider: ImageProvider,
+        prompts: PromptRegistry | None = None,
+        policy: Policy | None = None,
+        timezone: ZoneInfo | None = None,
+        cache_ttl: timedelta = timedelta(hours=24),
+        generation_enabled: bool = True,
+        share_url_template: str = "/api/images/share/{image_id}",
+        generation_lease: timedelta = timedelta(minutes=2),
+        day_profile: Callable[[Sign, dt.date], DayProfile] = default_day_profile,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self.repository = repository
+        self.blobs = blobs
+        self.cache = cache
+        self.provider = provider
+        self.prompts = prompts or default_prompt_registry()
+        self.policy = policy or load_policy()
+        self.timezone = timezone or ZoneInfo("America/New_York")
+        self.cache_ttl = cache_ttl
+        self.generation_enabled = generation_enabled
+        self.share_url_template = share_url_template
+        self.generation_lease = generation_lease
+        self.day_profile = day_profile
+        self._clock = clock
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        provider: ImageProvider | None = None,
+        prompts: PromptRegistry | None = None,
+        policy: Policy | None = None,
+    ) -> CosmicImages:
+        """Build the service from settings (the environment when ``settings`` is None)."""
+        settings = settings or Settings()
+        engine = make_engine(settings.effective_database_url)
+        if settings.should_auto_migrate:
+            upgrade(engine)
+        else:
+            current, head = current_revision(engine), head_revision()
+            if current != head:
+                raise ConfigurationError(
+                    f"the database schema is at {current or 'nothing'}, the package needs {head}: "
+                    "run `cosmic-images db upgrade` (or apply `cosmic-images db sql`)"
+                )
+        if provider is None:
+            name = settings.effective_provider
+            if settings.provider == "auto" and name not in available_providers():
+                name = "procedural"
+            provider = provider_from_name(name, settings)
+        lease = timedelta(seconds=max(120.0, settings.request_timeout * 4))
+        return cls(
+            repository=Repository(engine),
+            blobs=FileBlobStore(settings.blob_dir, settings.public_base_url),
+            cache=cache_from_url(settings.effective_cache_url, engine=engine),
+            provider=provider,
+            prompts=prompts,
+            policy=policy or load_policy(settings.policy_file),
+            timezone=settings.zone,
+            cache_ttl=settings.cache_ttl,
+            generation_enabled=settings.enable_image_generation,
+            share_url_template=settings.share_url_template,
+            generation_lease=lease,
+        )
+
+    def close(self) -> None:
+        self.cache.close()
+        self.repository.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- generation --------------------------------------------------------------------------
+
+    def today(self) -> dt.date:
+        """The business day now, in the business timezone."""
+        return self._clock().astimezone(self.timezone).date()
+
+    def generate_daily_energy(
+        self, user: User, request: DailyEnergyRequest | Mapping[str, Any]
+    ) -> GenerationResult:
+        return self.generate(user, Category.DAILY_ENERGY, request)
+
+    def generate_avatar(
+        self, user: User, request: AvatarRequest | Mapping[str, Any]
+    ) -> GenerationResult:
+        return self.generate(user, Category.AVATAR, request)
+
+    def generate_compatibility(
+        self, user: User, request: CompatibilityRequest | Mapping[str, Any]
+    ) -> GenerationResult:
+        return self.generate(user, Category.COMPATIBILITY, request)
+
+    def generate_moon_ritual(
+        self, user: User, request: MoonRitualRequest | Mapping[str, Any]
+    ) -> GenerationResult:
+        return self.generate(user, Category.MOON_RITUAL, request)
+
+    def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:
+        """Any registered category; the four named methods call this."""
+        if not isinstance(user, User):
+            raise InvalidRequest("user: must be a cosmic_images.User", field="user")
+        definition = self.prompts.get(str(category))
+        parsed = parse_request(definition.request_model, request)
+        custom = isinstance(parsed, AvatarRequest) and (bool(parsed.traits) or parsed.version > 1)
+        access = check_generation(self.policy, user.tier, definition.name, custom=custom)
+        rules = self.policy.tier(user.tier)
+        context = BuildContext(today=self.today(), quality=rules.quality,
+                               day_profile=self.day_profile)
+        if access is Access.VIEW_CACHED and "personalized" in type(parsed).model_fields:
+            parsed = parsed.model_copy(update={"personalized": False})
+        spec = definition.builder(parsed, context)
+        key = self.cache_key(spec)
+        if access is Access.VIEW_CACHED:
+            return self._view_cached(user, spec, key, cards=rules.cards)
+        record, cached = self._get_or_create(user, spec, key)
+        self.repository.deliver(user.id, record.id, cached=cached, now=self._clock())
+        return self._result(record, cached=cached, cards=rules.cards)
+
+    def cache_key(self, spec: PromptSpec) -> str:
+        """Which picture this is: the category and normalised request, plus the model and
+        quality unless it is a shared daily image (keyed by sign and date alone). Never the user.
+        """
+        payload: dict[str, Any] = {"category": spec.category, "identity": dict(spec.identity)}
+        if not spec.shared:
+            payload |= {"model": self.provider.model, "quality": spec.quality.value}
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _view_cached(self, user: User, spec: PromptSpec, key: str, *, cards: bool) -> GenerationResult:
+        image_id = self.cache.get(key)
+        record = self.repository.get_image(image_id) if image_id else None
+        if record is None:
+            needed = self.policy.upgrade_for(lambda t: spec.category in t.categories)
+            raise NotEntitled(
+                f"today's shared {spec.category} image is not ready yet, and the {user.tier} "
+                f"tier cannot generate one" + (f"; upgrade to {needed} to unlock it" if needed else ""),
+                required_tier=needed,
+            )
+        self.repository.deliver(user.id, record.id, cached=True, now=self._clock())
+        return self._result(record, cached=True, cards=cards)
+
+    def _get_or_create(self, user: User, spec: PromptSpec, key: str) -> tuple[ImageRecord, bool]:
+        created: list[ImageRecord] = []
+
+        def create() -> str:
+            record = self._create(user, spec, key)
+            created.append(record)
+            return record.id
+
+        for _attempt in range(2):
+            image_id, cached = get_or_create(
+                self.cache,
+                key,
+                create,
+                ttl=self.cache_ttl,
+                lease=self.generation_lease,
+                wait=self.generation_lease.total_seconds() + 5,
+            )
+            if created:
+                return created[0], False
+            record = self.repository.get_image(image_id)
+            if record is not None:
+                return record, cached
+            self.cache.delete(key)  # the entry outlived its image: generate again
+        raise ProviderUnavailable("the cached image vanished while it was being read")
+
+    def _create(self, user: User, spec: PromptSpec, key: str) -> ImageRecord:
+        if not self.generation_enabled:
+            raise GenerationDisabled(
+                "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
+                "only cached images are served"
+            )
+        image = self._call_provider(spec)
+        image_id = str(uuid.uuid4())
+        blob_key = f"{image_id[:2]}/{image_id}.png"
+        url = self.blobs.put(blob_key, image.data, image.media_type)
+        try:
+            return self.repository.add_image(
+                NewImage(
+                    id=image_id,
+                    user_id=user.id,
+                    category=spec.category,
+                    prompt=spec.prompt,
+                    description=spec.description,
+                    image_url=url,
+                    blob_key=blob_key,
+                    content_sha256=hashlib.sha256(image.data).hexdigest(),
+                    media_type=image.media_type,
+                    width=image.width,
+                    height=image.height,
+                    model=image.model,
+                    provider=image.provider,
+                    quality=spec.quality.value,
+                    cost=image.cost,
+                    cache_key=key,
+                    shared=spec.shared,
+                    fallback=image.fallback,
+                    metadata=self._metadata(spec, image),
+                ),
+                now=self._clock(),
+            )
+        except BaseException:
+            self.blobs.delete(blob_key)
+            raise
+
+    def _call_provider(self, spec: PromptSpec) -> GeneratedImage:
+        try:
+            image = self.provider.generate(spec)
+        except CosmicImagesError:
+            raise
+        except Exception as exc:
+            raise ProviderUnavailable(
+                f"the {self.provider.name} provider failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        if image.media_type == "image/png" and not image.data.startswith(_PNG_MAGIC):
+            raise ProviderUnavailable(f"the {self.provider.name} provider returned no PNG image")
+        return image
+
+    @staticmethod
+    def _metadata(spec: PromptSpec, image: GeneratedImage) -> dict[str, Any]:
+        meta: dict[str, Any] = {"identity": dict(spec.identity), "providerQuality": image.quality}
+        if image.revised_prompt:
+            meta["revisedPrompt"] = image.revised_prompt
+        if image.usage:
+            meta["usage"] = dict(image.usage)
+        meta.update(spec.metadata)
+        meta.update(image.metadata)
+        return meta
+
+    def _result(self, record: ImageRecord, *, cached: bool, cards: bool) -> GenerationResult:
+        return GenerationResult(
+            image_id=record.id,
+            image_url=record.image_url,
+            description=record.description,
+            shareable_card=self.share_url_template.format(image_id=record.id) if cards else None,
+            cached=cached,
+            category=record.category,
+            model=record.model,
+            quality=record.quality,
+            cost=record.cost,
+            created_at=record.created_at,
+            prompt=record.prompt,
+            fallback=record.fallback,
+            metadata=record.metadata,
+        )
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def gallery(self, user: User, limit: int = 20, offset: int = 0) -> GalleryPage:
+        """The user's images, most recently delivered first."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_GALLERY_PAGE:
+            raise InvalidRequest(f"limit: must be a whole number from 1 to {MAX_GALLERY_PAGE}",
+                                 field="limit")
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise InvalidRequest("offset: must be a whole number >= 0", field="offset")
+        entries, total = self.repository.gallery(user.id, limit=limit, offset=offset)
+        items = tuple(
+            GalleryItem(
+                image_id=e.image.id,
+                image_url=e.image.image_url,
+                category=e.image.category,
+                description=e.image.description,
+                model=e.image.model,
+                quality=e.image.quality,
+                created_at=e.image.created_at,
+                delivered_at=e.delivered_at,
+                favorite=e.favorite,
+            )
+            for e in entries
+        )
+        return GalleryPage(images=items, total=total, limit=limit, offset=offset)
+
+    def get_image(self, image_id: str) -> ImageRecord:
+        record = self.repository.get_image(image_id)
+        if record is None:
+            raise NotFound(f"no image with id {image_id!r}")
+        return record
+
+    def image_bytes(self, image_id: str) -> bytes:
+        return self.blobs.get(self.get_image(image_id).blob_key)
