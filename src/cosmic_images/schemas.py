@@ -139,14 +139,27 @@ class RequestModel(BaseModel):
 
 
 class DailyEnergyRequest(RequestModel):
-    """The seed's daily energy body. ``personalized: false`` asks for the sign's shared image."""
+    """The seed's daily energy body.
+
+    ``personalized: false`` asks for the sign's shared image of the day (the same picture for
+    everyone of that sign, keyed by sign and date alone). When ``personalized`` is left out it
+    is true if the request gives an energy level, mood or focus, and false otherwise.
+    """
 
     sign: SignField
     date: DateField | None = None
     energy_level: Annotated[int, Field(ge=1, le=10, strict=True)] | None = None
     mood: Phrase | None = None
     focus: Phrase | None = None
-    personalized: Annotated[bool, Field(strict=True)] = True
+    personalized: Annotated[bool, Field(strict=True)] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_personalized(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "personalized" not in data:
+            given = ("energyLevel", "energy_level", "mood", "focus")
+            data = {**data, "personalized": any(data.get(k) is not None for k in given)}
+        return data
 
 
 class AvatarRequest(RequestModel):

@@ -19,6 +19,8 @@ from types import TracebackType
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 from .cache import CacheBackend, cache_from_url, get_or_create
 from .errors import (
     ConfigurationError,
@@ -71,6 +73,19 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _prepare_schema(engine: Engine, *, migrate: bool) -> None:
+    """Migrate (the embedded SQLite default), or insist the schema is already current."""
+    if migrate:
+        upgrade(engine)
+        return
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise ConfigurationError(
+            f"the database schema is at {current or 'nothing'}, the package needs {head}: "
+            "run `cosmic-images db upgrade` (or apply `cosmic-images db sql`)"
+        )
+
+
 class CosmicImages:
     """Generate, cache, store and list astrology artwork. Thread-safe; one per process."""
 
@@ -117,34 +132,30 @@ class CosmicImages:
         """Build the service from settings (the environment when ``settings`` is None)."""
         settings = settings or Settings()
         engine = make_engine(settings.effective_database_url)
-        if settings.should_auto_migrate:
-            upgrade(engine)
-        else:
-            current, head = current_revision(engine), head_revision()
-            if current != head:
-                raise ConfigurationError(
-                    f"the database schema is at {current or 'nothing'}, the package needs {head}: "
-                    "run `cosmic-images db upgrade` (or apply `cosmic-images db sql`)"
-                )
-        if provider is None:
-            name = settings.effective_provider
-            if settings.provider == "auto" and name not in available_providers():
-                name = "procedural"
-            provider = provider_from_name(name, settings)
-        lease = timedelta(seconds=max(120.0, settings.request_timeout * 4))
-        return cls(
-            repository=Repository(engine),
-            blobs=FileBlobStore(settings.blob_dir, settings.public_base_url),
-            cache=cache_from_url(settings.effective_cache_url, engine=engine),
-            provider=provider,
-            prompts=prompts,
-            policy=policy or load_policy(settings.policy_file),
-            timezone=settings.zone,
-            cache_ttl=settings.cache_ttl,
-            generation_enabled=settings.enable_image_generation,
-            share_url_template=settings.share_url_template,
-            generation_lease=lease,
-        )
+        try:
+            _prepare_schema(engine, migrate=settings.should_auto_migrate)
+            if provider is None:
+                name = settings.effective_provider
+                if settings.provider == "auto" and name not in available_providers():
+                    name = "procedural"
+                provider = provider_from_name(name, settings)
+            lease = timedelta(seconds=max(120.0, settings.request_timeout * 4))
+            return cls(
+                repository=Repository(engine),
+                blobs=FileBlobStore(settings.blob_dir, settings.public_base_url),
+                cache=cache_from_url(settings.effective_cache_url, engine=engine),
+                provider=provider,
+                prompts=prompts,
+                policy=policy or load_policy(settings.policy_file),
+                timezone=settings.zone,
+                cache_ttl=settings.cache_ttl,
+                generation_enabled=settings.enable_image_generation,
+                share_url_template=settings.share_url_template,
+                generation_lease=lease,
+            )
+        except BaseException:
+            engine.dispose()
+            raise
 
     def close(self) -> None:
         self.cache.close()

@@ -9,11 +9,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 __all__ = ["alembic_config", "current_revision", "head_revision", "sql_script", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# pg_advisory_xact_lock key ("cosmic" in ASCII): one migrating process at a time.
+_MIGRATION_LOCK = 0x636F736D6963
 
 
 def alembic_config(url: str = "sqlite://") -> Config:
@@ -35,9 +37,16 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision``; a no-op when it is already there."""
+    """Bring the database to ``revision``; a no-op when it is already there.
+
+    Safe to call from several processes at once: PostgreSQL takes a transaction-scoped
+    advisory lock first, SQLite's ``BEGIN IMMEDIATE`` makes the others wait; whoever comes
+    second finds the schema current and does nothing.
+    """
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -1,0 +1,3 @@
+from cosmic_images.cli import main
+
+main()

@@ -1,0 +1,153 @@
+"""``cosmic-images generate``: one sub-command per category."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InvalidRequest
+from ..schemas import GenerationResult, User
+from ..zodiac import Category
+from ._common import JsonOpt, cli_errors, console, key_value_table, open_service, print_json
+
+app = typer.Typer(help="Generate artwork of one category.", no_args_is_help=True)
+
+UserIdOpt = Annotated[str, typer.Option("--user-id", help="Whose gallery gets the image.")]
+TierOpt = Annotated[str, typer.Option("--tier", help="The user's tier (free, cosmic, universe...).")]
+ProviderOpt = Annotated[
+    str | None, typer.Option("--provider", help="Provider name or module:attribute.")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Also write the PNG to this file.")
+]
+
+
+def _run(
+    category: Category,
+    body: dict[str, Any],
+    *,
+    user_id: str,
+    tier: str,
+    provider: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    with cli_errors(as_json):
+        user = User(id=user_id, tier=tier)
+        if output is not None and not output.parent.is_dir():
+            raise InvalidRequest(f"output: the folder {output.parent} does not exist",
+                                 field="output")
+        with open_service(provider=provider) as svc:
+            result = svc.generate(user, category, {k: v for k, v in body.items() if v is not None})
+            if output is not None:
+                output.write_bytes(svc.image_bytes(result.image_id))
+        _show(result, output, as_json)
+
+
+def _show(result: GenerationResult, output: Path | None, as_json: bool) -> None:
+    if as_json:
+        print_json(result.to_api())
+        return
+    rows = {
+        "image id": result.image_id,
+        "description": result.description,
+        "image url": result.image_url,
+        "share card": result.shareable_card,
+        "cached": "yes (no new generation)" if result.cached else "no (newly generated)",
+        "model": f"{result.model} ({result.quality})",
+        "cost": f"${result.cost:.4f}",
+    }
+    if output is not None:
+        rows["written to"] = str(output)
+    console.print(key_value_table(f"{result.category.replace('_', ' ')} image", rows))
+
+
+@app.command("daily-energy")
+def daily_energy(
+    sign: Annotated[str, typer.Option(help="Zodiac sign, e.g. aries.")],
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
+    energy_level: Annotated[int | None, typer.Option(help="1-10.")] = None,
+    mood: Annotated[str | None, typer.Option(help="A few words, e.g. uplifting.")] = None,
+    focus: Annotated[str | None, typer.Option(help="A few words, e.g. career.")] = None,
+    personalized: Annotated[
+        bool | None,
+        typer.Option(
+            "--personalized/--shared",
+            help="A picture of your own, or the sign's shared one of the day "
+            "(default: personalized when energy, mood or focus is given).",
+        ),
+    ] = None,
+    user_id: UserIdOpt = "cli",
+    tier: TierOpt = "universe",
+    provider: ProviderOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cosmic art of a sign's energy for a day."""
+    body = {"sign": sign, "date": date, "energyLevel": energy_level, "mood": mood, "focus": focus,
+            "personalized": personalized}
+    _run(Category.DAILY_ENERGY, body, user_id=user_id, tier=tier, provider=provider,
+         output=output, as_json=as_json)
+
+
+@app.command()
+def avatar(
+    sun_sign: Annotated[str, typer.Option(help="Sun sign.")],
+    moon_sign: Annotated[str, typer.Option(help="Moon sign.")],
+    rising_sign: Annotated[str, typer.Option(help="Rising sign.")],
+    trait: Annotated[list[str] | None, typer.Option(help="A personality trait (repeatable).")] = None,
+    version: Annotated[int, typer.Option(help="Variation number.")] = 1,
+    user_id: UserIdOpt = "cli",
+    tier: TierOpt = "universe",
+    provider: ProviderOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A mystical avatar from sun, moon and rising signs."""
+    body: dict[str, Any] = {"sunSign": sun_sign, "moonSign": moon_sign, "risingSign": rising_sign,
+                            "traits": trait or [], "version": version}
+    _run(Category.AVATAR, body, user_id=user_id, tier=tier, provider=provider, output=output,
+         as_json=as_json)
+
+
+@app.command()
+def compatibility(
+    sign: Annotated[str, typer.Option(help="Your sign.")],
+    partner_sign: Annotated[str, typer.Option(help="Your partner's sign.")],
+    score: Annotated[int, typer.Option(help="Compatibility score 0-100.")],
+    element: Annotated[str | None, typer.Option(help="Your sign's element (checked).")] = None,
+    partner_element: Annotated[
+        str | None, typer.Option(help="Your partner's sign's element (checked).")
+    ] = None,
+    user_id: UserIdOpt = "cli",
+    tier: TierOpt = "universe",
+    provider: ProviderOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Two signs' energies merging."""
+    one: dict[str, Any] = {"sign": sign}
+    two: dict[str, Any] = {"sign": partner_sign}
+    if element is not None:
+        one["element"] = element
+    if partner_element is not None:
+        two["element"] = partner_element
+    body = {"user1": one, "user2": two, "compatibilityScore": score}
+    _run(Category.COMPATIBILITY, body, user_id=user_id, tier=tier, provider=provider,
+         output=output, as_json=as_json)
+
+
+@app.command("moon-ritual")
+def moon_ritual(
+    phase: Annotated[str, typer.Option(help="new_moon, waxing_crescent, ..., full_moon, ...")],
+    user_id: UserIdOpt = "cli",
+    tier: TierOpt = "universe",
+    provider: ProviderOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A ritual guide for a moon phase."""
+    _run(Category.MOON_RITUAL, {"phase": phase}, user_id=user_id, tier=tier, provider=provider,
+         output=output, as_json=as_json)

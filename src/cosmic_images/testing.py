@@ -1,0 +1,176 @@
+"""Fakes and shared test suites for people who test with, or extend, cosmic-images.
+
+- :class:`CountingProvider` wraps a provider and counts (and can fail) its calls.
+- :class:`CacheBackendSuite` is the test suite every cache backend must pass; subclass it in
+  a pytest module and provide a ``cache`` fixture (see ``tests/test_cache.py``)::
+
+      class TestMyCache(CacheBackendSuite):
+          @pytest.fixture
+          def cache(self):
+              yield MyCache(...)
+
+Importing this module needs pytest (the ``dev`` extra).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+
+from .cache import CacheBackend, get_or_create
+from .errors import CosmicImagesError
+from .prompts.spec import PromptSpec
+from .providers.base import GeneratedImage, ImageProvider
+from .providers.procedural import ProceduralProvider
+
+__all__ = ["CacheBackendSuite", "CountingProvider"]
+
+
+class CountingProvider:
+    """Wraps ``inner`` (procedural by default); counts calls; ``fail_with`` makes them fail."""
+
+    def __init__(
+        self,
+        inner: ImageProvider | None = None,
+        *,
+        fail_with: Callable[[PromptSpec], CosmicImagesError | Exception | None] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        self.inner = inner or ProceduralProvider()
+        self.fail_with = fail_with
+        self.delay = delay
+        self.calls: list[PromptSpec] = []
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return len(self.calls)
+
+    def generate(self, spec: PromptSpec) -> GeneratedImage:
+        with self._lock:
+            self.calls.append(spec)
+        if self.delay:
+            time.sleep(self.delay)
+        if self.fail_with is not None:
+            error = self.fail_with(spec)
+            if error is not None:
+                raise error
+        return self.inner.generate(spec)
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+class CacheBackendSuite:
+    """Behaviour every :class:`~cosmic_images.cache.CacheBackend` must have."""
+
+    ttl = timedelta(minutes=5)
+
+    def test_miss_then_hit(self, cache: CacheBackend) -> None:
+        key = _key()
+        assert cache.get(key) is None
+        cache.set(key, "image-1", self.ttl)
+        assert cache.get(key) == "image-1"
+
+    def test_set_overwrites(self, cache: CacheBackend) -> None:
+        key = _key()
+        cache.set(key, "a", self.ttl)
+        cache.set(key, "b", self.ttl)
+        assert cache.get(key) == "b"
+
+    def test_delete(self, cache: CacheBackend) -> None:
+        key = _key()
+        cache.set(key, "a", self.ttl)
+        cache.delete(key)
+        assert cache.get(key) is None
+        cache.delete(key)  # deleting a missing key is fine
+
+    def test_entries_expire(self, cache: CacheBackend) -> None:
+        key, other = _key(), _key()
+        cache.set(key, "short", timedelta(milliseconds=200))
+        cache.set(other, "long", self.ttl)
+        time.sleep(0.5)
+        assert cache.get(key) is None
+        cache.purge_expired()
+        assert cache.get(other) == "long"
+
+    def test_lease_is_exclusive_until_released(self, cache: CacheBackend) -> None:
+        key = _key()
+        assert cache.acquire(key, "alice", self.ttl)
+        assert not cache.acquire(key, "bob", self.ttl)
+        cache.release(key, "bob")  # not bob's: must not free alice's lease
+        assert not cache.acquire(key, "bob", self.ttl)
+        cache.release(key, "alice")
+        assert cache.acquire(key, "bob", self.ttl)
+        cache.release(key, "bob")
+
+    def test_expired_lease_can_be_taken_over(self, cache: CacheBackend) -> None:
+        key = _key()
+        assert cache.acquire(key, "crashed", timedelta(milliseconds=200))
+        time.sleep(0.5)
+        assert cache.acquire(key, "next", self.ttl)
+        cache.release(key, "next")
+
+    def test_one_of_many_threads_gets_the_lease(self, cache: CacheBackend) -> None:
+        key = _key()
+        barrier = threading.Barrier(8)
+
+        def attempt(i: int) -> bool:
+            barrier.wait()
+            return cache.acquire(key, f"owner-{i}", self.ttl)
+
+        with ThreadPoolExecutor(8) as pool:
+            winners = sum(pool.map(attempt, range(8)))
+        assert winners == 1
+
+    def test_get_or_create_runs_create_once_across_threads(self, cache: CacheBackend) -> None:
+        key = _key()
+        made: list[int] = []
+        barrier = threading.Barrier(8)
+
+        def create() -> str:
+            made.append(1)
+            time.sleep(0.2)
+            return "the-image"
+
+        def ask(_: int) -> tuple[str, bool]:
+            barrier.wait()
+            return get_or_create(
+                cache, key, create, ttl=self.ttl, lease=timedelta(seconds=30), wait=30
+            )
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(ask, range(8)))
+        assert len(made) == 1
+        assert {value for value, _ in results} == {"the-image"}
+        assert sorted(cached for _, cached in results) == [False] + [True] * 7
+
+    def test_failed_create_caches_nothing_and_frees_the_key(self, cache: CacheBackend) -> None:
+        key = _key()
+
+        def boom() -> str:
+            raise RuntimeError("provider down")
+
+        with pytest.raises(RuntimeError, match="provider down"):
+            get_or_create(cache, key, boom, ttl=self.ttl, lease=timedelta(seconds=30), wait=5)
+        assert cache.get(key) is None
+        value, cached = get_or_create(
+            cache, key, lambda: "second-try", ttl=self.ttl, lease=timedelta(seconds=30), wait=5
+        )
+        assert (value, cached) == ("second-try", False)

@@ -1,0 +1,147 @@
+"""Shared fixtures: an isolated environment per test, and the real services when reachable.
+
+PostgreSQL and Redis tests use their own schema or key prefix and remove it afterwards. When a
+server is not reachable they skip with a reason, unless COSMIC_IMAGES_REQUIRE_SERVICES=1 (CI),
+in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cosmic_images import CosmicImages, Settings
+from cosmic_images.testing import CountingProvider
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "COSMIC_IMAGES_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_TEST_URL = os.environ.get("COSMIC_IMAGES_TEST_REDIS", "redis://127.0.0.1:6379/15")
+_ENV_PREFIXES = ("COSMIC_IMAGES_", "OPENAI_")
+_ENV_NAMES = ("DATABASE_URL", "REDIS_URL", "ENABLE_IMAGE_GENERATION")
+
+
+def services_required() -> bool:
+    return os.environ.get("COSMIC_IMAGES_REQUIRE_SERVICES") == "1"
+
+
+def missing_service(what: str, exc: BaseException) -> None:
+    message = f"{what} is not reachable: {type(exc).__name__}: {exc}"
+    if services_required():
+        pytest.fail(f"{message} (COSMIC_IMAGES_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every test runs in its own folder with none of the developer's settings."""
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES) or name in _ENV_NAMES:
+            if name != "COSMIC_IMAGES_REQUIRE_SERVICES" and not name.startswith(
+                "COSMIC_IMAGES_TEST_"
+            ):
+                monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("COSMIC_IMAGES_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Any]:
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to connect means "not reachable"
+        engine.dispose()
+        missing_service("PostgreSQL", exc)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: Any) -> Iterator[str]:
+    """A URL whose search_path is a fresh schema, dropped after the test."""
+    schema = f"cosmic_test_{uuid.uuid4().hex[:12]}"
+    with postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    base = POSTGRES_ADMIN_URL
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with postgres_admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs on SQLite, and on PostgreSQL when it is reachable."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    url: str = request.getfixturevalue(name)
+    return url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis URL with a key prefix of its own; its keys are deleted after the test."""
+    try:
+        import redis
+    except ImportError as exc:
+        missing_service("Redis (client)", exc)
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except Exception as exc:  # any failure to connect means "not reachable"
+        client.close()
+        missing_service("Redis", exc)
+    prefix = f"cosmic-test-{uuid.uuid4().hex[:12]}:"
+    yield f"{REDIS_TEST_URL}?prefix={prefix}"
+    keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+ServiceFactory = Callable[..., CosmicImages]
+
+
+@pytest.fixture
+def provider() -> CountingProvider:
+    return CountingProvider()
+
+
+@pytest.fixture
+def make_service(
+    tmp_path: Path, provider: CountingProvider
+) -> Iterator[ServiceFactory]:
+    """Build services on a database URL (SQLite in tmp by default); closes them afterwards."""
+    made: list[CosmicImages] = []
+
+    def factory(database_url: str | None = None, **settings: Any) -> CosmicImages:
+        chosen = settings.pop("provider", provider)
+        base: dict[str, Any] = {"data_dir": tmp_path / "data", "auto_migrate": True}
+        if database_url is not None:
+            base["database_url"] = database_url
+        svc = CosmicImages.from_settings(Settings(**(base | settings)), provider=chosen)
+        made.append(svc)
+        return svc
+
+    yield factory
+    for svc in made:
+        svc.close()
+
+
+@pytest.fixture
+def service(make_service: ServiceFactory, database_url: str) -> CosmicImages:
+    """The service on each database backend."""
+    return make_service(database_url)
