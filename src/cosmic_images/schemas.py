@@ -103,8 +103,8 @@ def _strict_date(value: object) -> object:
             return dt.date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError("must be a date as YYYY-MM-DD") from exc
-    if isinstance(value, dt.datetime):
-        raise ValueError("must be a date as YYYY-MM-DD, not a date and time")
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValueError("must be a date as YYYY-MM-DD")
     return value
 
 
