@@ -36,6 +36,11 @@ from .zodiac import Element, MoonPhase, Sign, sign_info
 __all__ = [
     "AvatarRequest",
     "CompatibilityRequest",
+    "DateField",
+    "ElementField",
+    "PhaseField",
+    "Phrase",
+    "SignField",
     "DailyEnergyRequest",
     "GalleryItem",
     "GalleryPage",

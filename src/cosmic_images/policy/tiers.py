@@ -8,6 +8,7 @@ the quota stores' job, not this module's.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,6 +67,12 @@ class Policy:
         except KeyError:
             known = ", ".join(self.tiers)
             raise InvalidRequest(f"tier: unknown tier {name!r} (known: {known})", field="tier") from None
+
+    def with_category(self, tier: str, category: str) -> Policy:
+        """A copy of this policy in which ``tier`` may also generate ``category``."""
+        rules = self.tier(tier)
+        changed = dataclasses.replace(rules, categories=rules.categories | {category})
+        return dataclasses.replace(self, tiers={**self.tiers, tier: changed})
 
     def upgrade_for(self, allowed: Any) -> str | None:
         """The first tier (in table order, cheapest first) for which ``allowed(rules)`` holds."""

@@ -1,0 +1,29 @@
+"""The examples in examples/ run and do what they say."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as `python examples/x.py` would: annotations resolve
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_custom_provider(tmp_path: Path) -> None:
+    assert load("custom_provider").main(tmp_path) == "gradient-v1"
+
+
+def test_custom_prompt_builder(tmp_path: Path) -> None:
+    tarot, moon = load("custom_prompt_builder").main(tmp_path)
+    assert tarot.startswith("Mystical tarot card art of the star for a Scorpio.")
+    assert "Mood: quiet intention, warm candlelight" in moon
