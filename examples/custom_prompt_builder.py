@@ -1,6 +1,6 @@
 """Add a category, or replace a built-in prompt builder, without editing the package.
 
-    python examples/custom_prompt_builder.py
+python examples/custom_prompt_builder.py
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def build_moon_ritual_with_intention(request: MoonRitualRequest, ctx: BuildConte
 def main(data_dir: Path) -> list[str]:
     registry = default_prompt_registry()
     registry.register("tarot", TarotRequest, build_tarot)
-    registry.register("moon_ritual", MoonRitualRequest, build_moon_ritual_with_intention,
-                      replace=True)
+    registry.register(
+        "moon_ritual", MoonRitualRequest, build_moon_ritual_with_intention, replace=True
+    )
     settings = Settings(data_dir=data_dir)
     with CosmicImages.from_settings(settings, prompts=registry) as svc:
         # A custom category needs a tier that lists it; here, a policy where universe may.

@@ -32,8 +32,14 @@ class GradientProvider:
             draw.line((0, y, 511, y), fill=bottom)
         out = io.BytesIO()
         image.save(out, format="PNG")
-        return GeneratedImage(data=out.getvalue(), width=512, height=512, model=self.model,
-                              provider=self.name, quality=spec.quality.value)
+        return GeneratedImage(
+            data=out.getvalue(),
+            width=512,
+            height=512,
+            model=self.model,
+            provider=self.name,
+            quality=spec.quality.value,
+        )
 
 
 register_provider("gradient", lambda settings: GradientProvider())
@@ -42,8 +48,9 @@ register_provider("gradient", lambda settings: GradientProvider())
 def main(data_dir: Path) -> str:
     settings = Settings(data_dir=data_dir, provider="gradient")
     with CosmicImages.from_settings(settings) as svc:
-        result = svc.generate_daily_energy(User(id="demo", tier="cosmic"),
-                                           {"sign": "leo", "energyLevel": 9})
+        result = svc.generate_daily_energy(
+            User(id="demo", tier="cosmic"), {"sign": "leo", "energyLevel": 9}
+        )
         print(result.to_api())
         return result.model
 

@@ -41,12 +41,11 @@ def missing_service(what: str, exc: BaseException) -> None:
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every test runs in its own folder with none of the developer's settings."""
+    keep = ("COSMIC_IMAGES_REQUIRE_SERVICES", "COSMIC_IMAGES_TEST_")
     for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES) or name in _ENV_NAMES:
-            if name != "COSMIC_IMAGES_REQUIRE_SERVICES" and not name.startswith(
-                "COSMIC_IMAGES_TEST_"
-            ):
-                monkeypatch.delenv(name)
+        ours = name.startswith(_ENV_PREFIXES) or name in _ENV_NAMES
+        if ours and not name.startswith(keep):
+            monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     data_dir = tmp_path / "data"
     monkeypatch.setenv("COSMIC_IMAGES_DATA_DIR", str(data_dir))
@@ -121,9 +120,7 @@ def provider() -> CountingProvider:
 
 
 @pytest.fixture
-def make_service(
-    tmp_path: Path, provider: CountingProvider
-) -> Iterator[ServiceFactory]:
+def make_service(tmp_path: Path, provider: CountingProvider) -> Iterator[ServiceFactory]:
     """Build services on a database URL (SQLite in tmp by default); closes them afterwards."""
     made: list[CosmicImages] = []
 

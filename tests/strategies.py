@@ -11,8 +11,20 @@ from cosmic_images.zodiac import SIGNS, Element, MoonPhase, Sign, sign_info
 
 SIGN_NAMES = [s.value for s in Sign]
 PHASE_NAMES = [p.value for p in MoonPhase]
-WORDS = ["uplifting", "calm", "career", "love", "bold", "dreamy", "focused", "self-care",
-         "heart's desire", "new beginnings", "ruhig", "très doux"]
+WORDS = [
+    "uplifting",
+    "calm",
+    "career",
+    "love",
+    "bold",
+    "dreamy",
+    "focused",
+    "self-care",
+    "heart's desire",
+    "new beginnings",
+    "ruhig",
+    "très doux",
+]
 
 
 def _norm(value: str) -> str:
@@ -88,8 +100,18 @@ bad_phrase = st.one_of(
     st.integers(),
 )
 bad_date = st.one_of(
-    st.sampled_from(["2025-13-01", "2025-02-30", "23/01/2025", "tomorrow", "", "1899-12-31",
-                     "2200-01-01", "2025-01-23T10:00:00"]),
+    st.sampled_from(
+        [
+            "2025-13-01",
+            "2025-02-30",
+            "23/01/2025",
+            "tomorrow",
+            "",
+            "1899-12-31",
+            "2200-01-01",
+            "2025-01-23T10:00:00",
+        ]
+    ),
     st.integers(),
 )
 
@@ -105,20 +127,25 @@ def wrong_element(sign_name: str) -> st.SearchStrategy[Any]:
 @st.composite
 def invalid_daily(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     body = dict(draw(daily_bodies))
-    field = draw(st.sampled_from(["sign", "date", "energyLevel", "mood", "focus",
-                                  "personalized", "extra"]))
+    field = draw(
+        st.sampled_from(["sign", "date", "energyLevel", "mood", "focus", "personalized", "extra"])
+    )
     if field == "sign":
         body["sign"] = draw(not_a_sign)
     elif field == "date":
         body["date"] = draw(bad_date)
     elif field == "energyLevel":
-        body["energyLevel"] = draw(st.one_of(st.integers(max_value=0), st.integers(min_value=11),
-                                             not_an_int.filter(lambda v: v is not None)))
+        body["energyLevel"] = draw(
+            st.one_of(
+                st.integers(max_value=0),
+                st.integers(min_value=11),
+                not_an_int.filter(lambda v: v is not None),
+            )
+        )
     elif field in ("mood", "focus"):
         body[field] = draw(bad_phrase)
     elif field == "personalized":
-        body["personalized"] = draw(st.one_of(st.sampled_from(["yes", "true", 1, 0]),
-                                              st.floats()))
+        body["personalized"] = draw(st.one_of(st.sampled_from(["yes", "true", 1, 0]), st.floats()))
     else:
         field = draw(st.sampled_from(["energy_lvl", "userId", "prompt", "Sign"]))
         body[field] = "x"
@@ -142,25 +169,39 @@ def invalid_avatar(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         else:
             body["traits"] = draw(st.one_of(st.integers(), st.text(min_size=1, max_size=3)))
     else:
-        body["version"] = draw(st.one_of(st.integers(max_value=0), st.integers(min_value=1001),
-                                         not_an_int))
+        body["version"] = draw(
+            st.one_of(st.integers(max_value=0), st.integers(min_value=1001), not_an_int)
+        )
     return body, field
 
 
 @st.composite
 def invalid_compatibility(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
-    body = {k: (dict(v) if isinstance(v, dict) else v)
-            for k, v in draw(compatibility_bodies).items()}
-    field = draw(st.sampled_from(["user1.sign", "user2.sign", "user1.element", "user2.element",
-                                  "compatibilityScore", "user1", "user2.extra"]))
+    body: dict[str, Any] = {
+        k: (dict(v) if isinstance(v, dict) else v) for k, v in draw(compatibility_bodies).items()
+    }
+    field = draw(
+        st.sampled_from(
+            [
+                "user1.sign",
+                "user2.sign",
+                "user1.element",
+                "user2.element",
+                "compatibilityScore",
+                "user1",
+                "user2.extra",
+            ]
+        )
+    )
     if field.endswith(".sign"):
         body[field.split(".")[0]]["sign"] = draw(not_a_sign)
     elif field.endswith(".element"):
         who = field.split(".")[0]
         body[who]["element"] = draw(wrong_element(body[who]["sign"]))
     elif field == "compatibilityScore":
-        body[field] = draw(st.one_of(st.integers(max_value=-1), st.integers(min_value=101),
-                                     not_an_int))
+        body[field] = draw(
+            st.one_of(st.integers(max_value=-1), st.integers(min_value=101), not_an_int)
+        )
     elif field == "user1":
         body["user1"] = draw(st.one_of(st.none(), st.text(max_size=5), st.integers()))
     else:
@@ -170,6 +211,11 @@ def invalid_compatibility(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
 
 @st.composite
 def invalid_moon(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
-    bad = draw(st.one_of(st.text(max_size=15).filter(lambda s: _norm(s) not in PHASE_NAMES),
-                         st.integers(), st.none()))
+    bad = draw(
+        st.one_of(
+            st.text(max_size=15).filter(lambda s: _norm(s) not in PHASE_NAMES),
+            st.integers(),
+            st.none(),
+        )
+    )
     return {"phase": bad}, "phase"

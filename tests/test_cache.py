@@ -54,9 +54,7 @@ class TestSqlCacheOnEachDatabase(CacheBackendSuite):
         yield cache_from_url("sql", engine=engine)
         engine.dispose()
 
-    def test_an_entry_written_by_one_engine_is_a_hit_for_another(
-        self, database_url: str
-    ) -> None:
+    def test_an_entry_written_by_one_engine_is_a_hit_for_another(self, database_url: str) -> None:
         first, second = make_engine(database_url), make_engine(database_url)
         upgrade(first)
         try:

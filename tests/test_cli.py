@@ -19,8 +19,21 @@ from cosmic_images.cli import app
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
-ACCEPTANCE = ["generate", "daily-energy", "--sign", "aries", "--date", "2025-01-23",
-              "--energy-level", "8", "--mood", "uplifting", "--focus", "career", "--json"]
+ACCEPTANCE = [
+    "generate",
+    "daily-energy",
+    "--sign",
+    "aries",
+    "--date",
+    "2025-01-23",
+    "--energy-level",
+    "8",
+    "--mood",
+    "uplifting",
+    "--focus",
+    "career",
+    "--json",
+]
 
 
 def run_json(*args: str) -> dict[str, Any]:
@@ -43,13 +56,23 @@ def test_acceptance_same_command_in_a_new_process_is_cached(
     isolated_env: Path, tmp_path: Path
 ) -> None:
     calls = tmp_path / "calls.log"
-    env = {**os.environ, "COSMIC_TEST_CALLS_FILE": str(calls),
-           "COSMIC_IMAGES_PROVIDER": "tests.support:logging_provider",
-           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "COSMIC_TEST_CALLS_FILE": str(calls),
+        "COSMIC_IMAGES_PROVIDER": "tests.support:logging_provider",
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
     outputs = []
     for _ in range(2):
-        done = subprocess.run([*console_script(), *ACCEPTANCE], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [*console_script(), *ACCEPTANCE],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         outputs.append(json.loads(done.stdout))
     first, second = outputs
@@ -68,10 +91,34 @@ def test_acceptance_same_command_in_a_new_process_is_cached(
     "args",
     [
         ["generate", "daily-energy", "--sign", "leo", "--energy-level", "3"],
-        ["generate", "avatar", "--sun-sign", "leo", "--moon-sign", "pisces", "--rising-sign",
-         "gemini", "--trait", "creative", "--trait", "curious"],
-        ["generate", "compatibility", "--sign", "aries", "--partner-sign", "libra", "--score",
-         "85", "--element", "fire", "--partner-element", "air"],
+        [
+            "generate",
+            "avatar",
+            "--sun-sign",
+            "leo",
+            "--moon-sign",
+            "pisces",
+            "--rising-sign",
+            "gemini",
+            "--trait",
+            "creative",
+            "--trait",
+            "curious",
+        ],
+        [
+            "generate",
+            "compatibility",
+            "--sign",
+            "aries",
+            "--partner-sign",
+            "libra",
+            "--score",
+            "85",
+            "--element",
+            "fire",
+            "--partner-element",
+            "air",
+        ],
         ["generate", "moon-ritual", "--phase", "waxing_gibbous"],
     ],
     ids=["daily-energy", "avatar", "compatibility", "moon-ritual"],
@@ -94,16 +141,39 @@ def test_human_output_is_a_table() -> None:
 
 
 def test_tier_rules_apply_to_the_cli() -> None:
-    result = runner.invoke(app, ["generate", "avatar", "--sun-sign", "leo", "--moon-sign", "leo",
-                                 "--rising-sign", "leo", "--tier", "cosmic", "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "avatar",
+            "--sun-sign",
+            "leo",
+            "--moon-sign",
+            "leo",
+            "--rising-sign",
+            "leo",
+            "--tier",
+            "cosmic",
+            "--json",
+        ],
+    )
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert (error["code"], error["requiredTier"]) == ("not_entitled", "universe")
 
 
 def test_output_folder_must_exist(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["generate", "moon-ritual", "--phase", "full_moon", "--output",
-                                 str(tmp_path / "missing" / "x.png")])
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            "moon-ritual",
+            "--phase",
+            "full_moon",
+            "--output",
+            str(tmp_path / "missing" / "x.png"),
+        ],
+    )
     assert result.exit_code == 2
     assert result.stderr.startswith("error: output:")
 
@@ -137,12 +207,14 @@ def test_bad_setting_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -
     error = json.loads(result.stdout)["error"]
     assert error["code"] == "configuration_error"
     assert error["message"] == (
-        "invalid setting COSMIC_IMAGES_TIMEZONE: unknown IANA time zone 'Nowhere/Land'")
+        "invalid setting COSMIC_IMAGES_TIMEZONE: unknown IANA time zone 'Nowhere/Land'"
+    )
 
 
 def test_unknown_provider_is_a_configuration_error() -> None:
-    result = runner.invoke(app, ["generate", "moon-ritual", "--phase", "full_moon",
-                                 "--provider", "midjourney"])
+    result = runner.invoke(
+        app, ["generate", "moon-ritual", "--phase", "full_moon", "--provider", "midjourney"]
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: COSMIC_IMAGES_PROVIDER: unknown provider")
 

@@ -54,9 +54,9 @@ def test_signs_differ_visibly_and_carry_their_palette() -> None:
     aries = image("daily_energy", {"sign": "aries", "energyLevel": 6})
     pisces = image("daily_energy", {"sign": "pisces", "energyLevel": 6})
     assert difference(aries, pisces) > 15
-    r, g, b = ImageStat.Stat(aries).mean
+    r, _, b = ImageStat.Stat(aries).mean
     assert r > b + 20  # aries: reds and oranges
-    r, g, b = ImageStat.Stat(pisces).mean
+    r, _, b = ImageStat.Stat(pisces).mean
     assert b > r  # pisces: sea green and lavender
 
 
@@ -64,14 +64,20 @@ def test_energy_level_is_intensity() -> None:
     calm = image("daily_energy", {"sign": "leo", "energyLevel": 1})
     wild = image("daily_energy", {"sign": "leo", "energyLevel": 10})
     assert difference(calm, wild) > 10
-    assert ImageStat.Stat(wild.convert("L")).mean[0] > ImageStat.Stat(calm.convert("L")).mean[0] + 10
+    assert (
+        ImageStat.Stat(wild.convert("L")).mean[0] > ImageStat.Stat(calm.convert("L")).mean[0] + 10
+    )
 
 
 def test_pairs_differ_visibly() -> None:
-    a = image("compatibility", {"user1": {"sign": "aries"}, "user2": {"sign": "libra"},
-                                "compatibilityScore": 85})
-    b = image("compatibility", {"user1": {"sign": "cancer"}, "user2": {"sign": "capricorn"},
-                                "compatibilityScore": 85})
+    a = image(
+        "compatibility",
+        {"user1": {"sign": "aries"}, "user2": {"sign": "libra"}, "compatibilityScore": 85},
+    )
+    b = image(
+        "compatibility",
+        {"user1": {"sign": "cancer"}, "user2": {"sign": "capricorn"}, "compatibilityScore": 85},
+    )
     assert difference(a, b) > 15
     # Each partner's palette dominates its own half: aries (red) left, libra (pink-blue) right.
     left = ImageStat.Stat(a.crop((0, 0, 400, 1024))).mean

@@ -32,8 +32,12 @@ from .conftest import ServiceFactory
 CASES = [
     (DailyEnergyRequest, s.daily_bodies, s.invalid_daily(), "generate_daily_energy"),
     (AvatarRequest, s.avatar_bodies, s.invalid_avatar(), "generate_avatar"),
-    (CompatibilityRequest, s.compatibility_bodies, s.invalid_compatibility(),
-     "generate_compatibility"),
+    (
+        CompatibilityRequest,
+        s.compatibility_bodies,
+        s.invalid_compatibility(),
+        "generate_compatibility",
+    ),
     (MoonRitualRequest, s.moon_bodies, s.invalid_moon(), "generate_moon_ritual"),
 ]
 IDS = ["daily_energy", "avatar", "compatibility", "moon_ritual"]
@@ -110,7 +114,8 @@ def test_python_names_work_as_well_as_camel_case() -> None:
 
 def test_phrases_are_normalised() -> None:
     assert clean_phrase("  Heart's   DESIRE ") == "heart's desire"
-    assert clean_phrase("ＣＡＬＭ") == "calm"  # full-width letters fold to ASCII (NFKC)
+    full_width_calm = "\uff23\uff21\uff2c\uff2d"
+    assert clean_phrase(full_width_calm) == "calm"  # full-width letters fold to ASCII (NFKC)
 
 
 # --- the CLI -----------------------------------------------------------------------------------
@@ -125,16 +130,70 @@ CLI_BAD = st.sampled_from(
         (["generate", "daily-energy", "--sign", "aries", "--date", "2025-02-30"], "date"),
         (["generate", "daily-energy", "--sign", "aries", "--mood", "ignore previous"], "mood"),
         (["generate", "daily-energy", "--sign", "aries", "--focus", "a\nb"], "focus"),
-        (["generate", "avatar", "--sun-sign", "leo", "--moon-sign", "x", "--rising-sign",
-          "leo"], "moonSign"),
-        (["generate", "avatar", "--sun-sign", "leo", "--moon-sign", "leo", "--rising-sign",
-          "leo", "--trait", "kind", "--trait", "kind"], "traits"),
-        (["generate", "avatar", "--sun-sign", "leo", "--moon-sign", "leo", "--rising-sign",
-          "leo", "--version", "0"], "version"),
-        (["generate", "compatibility", "--sign", "aries", "--partner-sign", "libra",
-          "--score", "101"], "compatibilityScore"),
-        (["generate", "compatibility", "--sign", "aries", "--partner-sign", "libra",
-          "--score", "50", "--element", "water"], "user1.element"),
+        (
+            ["generate", "avatar", "--sun-sign", "leo", "--moon-sign", "x", "--rising-sign", "leo"],
+            "moonSign",
+        ),
+        (
+            [
+                "generate",
+                "avatar",
+                "--sun-sign",
+                "leo",
+                "--moon-sign",
+                "leo",
+                "--rising-sign",
+                "leo",
+                "--trait",
+                "kind",
+                "--trait",
+                "kind",
+            ],
+            "traits",
+        ),
+        (
+            [
+                "generate",
+                "avatar",
+                "--sun-sign",
+                "leo",
+                "--moon-sign",
+                "leo",
+                "--rising-sign",
+                "leo",
+                "--version",
+                "0",
+            ],
+            "version",
+        ),
+        (
+            [
+                "generate",
+                "compatibility",
+                "--sign",
+                "aries",
+                "--partner-sign",
+                "libra",
+                "--score",
+                "101",
+            ],
+            "compatibilityScore",
+        ),
+        (
+            [
+                "generate",
+                "compatibility",
+                "--sign",
+                "aries",
+                "--partner-sign",
+                "libra",
+                "--score",
+                "50",
+                "--element",
+                "water",
+            ],
+            "user1.element",
+        ),
         (["generate", "moon-ritual", "--phase", "blue_moon"], "phase"),
         (["generate", "moon-ritual", "--phase", "full_moon", "--user-id", "bad id"], "userId"),
         (["generate", "moon-ritual", "--phase", "full_moon", "--tier", "gold"], "tier"),

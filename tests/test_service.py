@@ -33,11 +33,20 @@ UNIVERSE = User(id="u-universe", tier="universe")
 COSMIC = User(id="u-cosmic", tier="cosmic")
 FREE = User(id="u-free", tier="free")
 
-DAILY = {"sign": "aries", "date": "2025-01-23", "energyLevel": 8, "mood": "uplifting",
-         "focus": "career", "personalized": True}
+DAILY = {
+    "sign": "aries",
+    "date": "2025-01-23",
+    "energyLevel": 8,
+    "mood": "uplifting",
+    "focus": "career",
+    "personalized": True,
+}
 AVATAR = {"sunSign": "leo", "moonSign": "pisces", "risingSign": "gemini"}
-COMPAT = {"user1": {"sign": "aries", "element": "fire"}, "user2": {"sign": "libra"},
-          "compatibilityScore": 85}
+COMPAT = {
+    "user1": {"sign": "aries", "element": "fire"},
+    "user2": {"sign": "libra"},
+    "compatibilityScore": 85,
+}
 MOON = {"phase": "full_moon"}
 
 
@@ -57,7 +66,10 @@ def png_size(data: bytes) -> tuple[int, int]:
     ],
 )
 def test_each_category_generates_a_stored_png(
-    service: CosmicImages, provider: CountingProvider, method: str, body: dict[str, Any],
+    service: CosmicImages,
+    provider: CountingProvider,
+    method: str,
+    body: dict[str, Any],
     description: str,
 ) -> None:
     result = getattr(service, method)(UNIVERSE, body)
@@ -123,8 +135,9 @@ def test_free_tier_sees_the_shared_daily_image_only_when_cached(
     assert excinfo.value.required_tier == "cosmic"
     assert provider.count == 0
     made = service.generate_daily_energy(COSMIC, {"sign": "leo", "date": "2025-01-23"})
-    seen = service.generate_daily_energy(FREE, {"sign": "leo", "date": "2025-01-23",
-                                                "energyLevel": 9})
+    seen = service.generate_daily_energy(
+        FREE, {"sign": "leo", "date": "2025-01-23", "energyLevel": 9}
+    )
     assert seen.image_id == made.image_id
     assert seen.cached is True
     assert seen.shareable_card is None  # free: no cards
@@ -141,8 +154,12 @@ def test_free_tier_sees_the_shared_daily_image_only_when_cached(
     ],
 )
 def test_tiers_gate_categories_with_an_upgrade_hint(
-    service: CosmicImages, provider: CountingProvider, user: User, method: str,
-    body: dict[str, Any], needed: str,
+    service: CosmicImages,
+    provider: CountingProvider,
+    user: User,
+    method: str,
+    body: dict[str, Any],
+    needed: str,
 ) -> None:
     with pytest.raises(NotEntitled, match=f"upgrade to {needed}") as excinfo:
         getattr(service, method)(user, body)
@@ -230,9 +247,7 @@ def test_a_cache_entry_whose_image_is_gone_is_regenerated(
     assert provider.count == 2
 
 
-def test_single_flight_across_threads(
-    make_service: ServiceFactory, database_url: str
-) -> None:
+def test_single_flight_across_threads(make_service: ServiceFactory, database_url: str) -> None:
     slow = CountingProvider(delay=0.3)
     svc = make_service(database_url, provider=slow)
     barrier = threading.Barrier(8)
@@ -274,8 +289,13 @@ def test_single_flight_across_processes(database_url: str, tmp_path: Path) -> No
 
 
 def test_gallery_arguments_are_checked(service: CosmicImages) -> None:
-    for kwargs, field in [({"limit": 0}, "limit"), ({"limit": 101}, "limit"),
-                          ({"offset": -1}, "offset"), ({"limit": True}, "limit")]:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"offset": -1}, "offset"),
+        ({"limit": True}, "limit"),
+    ]
+    for kwargs, field in cases:
         with pytest.raises(InvalidRequest) as excinfo:
             service.gallery(UNIVERSE, **kwargs)
         assert excinfo.value.field == field
@@ -293,8 +313,10 @@ def test_postgres_schema_must_be_upgraded_first(postgres_url: str, tmp_path: Pat
 
 
 def test_public_base_url_makes_http_image_urls(make_service: ServiceFactory) -> None:
-    svc = make_service(public_base_url="https://img.example.com/cosmic",
-                       share_url_template="https://api.example.com/share/{image_id}")
+    svc = make_service(
+        public_base_url="https://img.example.com/cosmic",
+        share_url_template="https://api.example.com/share/{image_id}",
+    )
     result = svc.generate_moon_ritual(UNIVERSE, MOON)
     assert result.image_url.startswith("https://img.example.com/cosmic/")
     assert result.image_url.endswith(f"/{result.image_id}.png")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -16,7 +17,9 @@ def test_defaults(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COSMIC_IMAGES_DATA_DIR")
     s = Settings()
     assert s.data_dir == Path(".cosmic-images")
-    assert s.effective_database_url == f"sqlite:///{Path('.cosmic-images').resolve()}/cosmic-images.db"
+    assert (
+        s.effective_database_url == f"sqlite:///{Path('.cosmic-images').resolve()}/cosmic-images.db"
+    )
     assert (s.provider, s.effective_provider) == ("auto", "procedural")
     assert s.effective_cache_url == "sql"
     assert s.timezone == "America/New_York" and s.request_timeout == 25
@@ -37,7 +40,10 @@ def test_environment_names_of_the_design(monkeypatch: pytest.MonkeyPatch) -> Non
     assert s.effective_cache_url == "redis://:pw@cache:6379/0"
     assert s.should_auto_migrate is False
     assert (s.openai_model, s.enable_image_generation, s.request_timeout) == (
-        "gpt-image-2.5-flare", False, 12.5)
+        "gpt-image-2.5-flare",
+        False,
+        12.5,
+    )
     described = s.describe()
     text = repr(described)
     assert "hunter2" not in text and "abcdefghijklmnop" not in text and ":pw@" not in text
@@ -56,8 +62,9 @@ def test_dotenv_file_is_read(isolated_env: Path) -> None:
     [("timezone", "Mars/Olympus"), ("request_timeout", 0), ("share_url_template", "/share/x")],
 )
 def test_bad_settings_are_refused(field: str, value: object) -> None:
+    arguments: dict[str, Any] = {field: value}
     with pytest.raises(ValidationError):
-        Settings(**{field: value})
+        Settings(**arguments)
 
 
 def test_mask_url_leaves_passwordless_urls_alone() -> None:
@@ -84,8 +91,7 @@ def test_error_contract(name: str, code: str, status: int) -> None:
     assert issubclass(cls, errors.CosmicImagesError)
     assert (cls.code, cls.http_status) == (code, status)
     error = cls("it went wrong")
-    assert error.to_api() == {"success": False,
-                              "error": {"code": code, "message": "it went wrong"}}
+    assert error.to_api() == {"success": False, "error": {"code": code, "message": "it went wrong"}}
 
 
 def test_error_extras_in_json() -> None:
@@ -102,6 +108,18 @@ def test_public_api_is_locked() -> None:
     for name in exported:
         assert hasattr(cosmic_images, name), name
     public = {n for n in dir(cosmic_images) if not n.startswith("_")}  # minus submodules:
-    modules = {"cache", "cli", "errors", "policy", "prompts", "providers", "schemas",
-               "service", "settings", "storage", "testing", "zodiac"}
+    modules = {
+        "cache",
+        "cli",
+        "errors",
+        "policy",
+        "prompts",
+        "providers",
+        "schemas",
+        "service",
+        "settings",
+        "storage",
+        "testing",
+        "zodiac",
+    }
     assert public - modules == set(exported) - {"__version__"}

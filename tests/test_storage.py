@@ -87,7 +87,9 @@ def test_migrations_create_the_seed_tables_and_match_the_models(engine: Engine) 
 
 
 def test_gallery_index_exists(engine: Engine) -> None:
-    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("image_deliveries")}
+    indexes = {
+        i["name"]: i["column_names"] for i in inspect(engine).get_indexes("image_deliveries")
+    }
     assert indexes["ix_image_deliveries_user_id_delivered_at"] == ["user_id", "delivered_at"]
     images = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("generated_images")}
     assert images["ix_generated_images_user_id_created_at"] == ["user_id", "created_at"]

@@ -36,18 +36,18 @@ from .zodiac import Element, MoonPhase, Sign, sign_info
 __all__ = [
     "AvatarRequest",
     "CompatibilityRequest",
+    "DailyEnergyRequest",
     "DateField",
     "ElementField",
-    "PhaseField",
-    "Phrase",
-    "SignField",
-    "DailyEnergyRequest",
     "GalleryItem",
     "GalleryPage",
     "GenerationResult",
     "MoonRitualRequest",
     "PartnerSign",
+    "PhaseField",
+    "Phrase",
     "RequestModel",
+    "SignField",
     "User",
     "clean_phrase",
     "parse_request",
@@ -63,9 +63,25 @@ _PHRASE = re.compile(r"[^\W\d_]+(?:[ '\-][^\W\d_]+)*")
 # Words that only appear in attempts to steer the model, never in a mood, focus or trait.
 _STEERING = frozenset(
     {
-        "ignore", "disregard", "forget", "instruction", "instructions", "prompt", "prompts",
-        "system", "override", "jailbreak", "previous", "above", "text", "caption", "letters",
-        "write", "words", "logo", "watermark",
+        "ignore",
+        "disregard",
+        "forget",
+        "instruction",
+        "instructions",
+        "prompt",
+        "prompts",
+        "system",
+        "override",
+        "jailbreak",
+        "previous",
+        "above",
+        "text",
+        "caption",
+        "letters",
+        "write",
+        "words",
+        "logo",
+        "watermark",
     }
 )
 
@@ -262,12 +278,15 @@ class User:
     is_admin: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _USER_ID.fullmatch(self.id):
+        # Checked at run time too: hosts build users from untyped JSON and headers.
+        user_id: object = self.id
+        tier: object = self.tier
+        if not isinstance(user_id, str) or not _USER_ID.fullmatch(user_id):
             raise InvalidRequest(
                 "userId: must be 1-128 characters of letters, digits and _ . : @ -",
                 field="userId",
             )
-        if not isinstance(self.tier, str) or not self.tier.strip():
+        if not isinstance(tier, str) or not tier.strip():
             raise InvalidRequest("tier: must be a tier name", field="tier")
 
 

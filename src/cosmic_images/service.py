@@ -73,6 +73,11 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _whole(value: object) -> bool:
+    """An int that is not a bool: checked at run time, hosts pass query-string values."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _prepare_schema(engine: Engine, *, migrate: bool) -> None:
     """Migrate (the embedded SQLite default), or insist the schema is already current."""
     if migrate:
@@ -207,8 +212,9 @@ class CosmicImages:
         custom = isinstance(parsed, AvatarRequest) and (bool(parsed.traits) or parsed.version > 1)
         access = check_generation(self.policy, user.tier, definition.name, custom=custom)
         rules = self.policy.tier(user.tier)
-        context = BuildContext(today=self.today(), quality=rules.quality,
-                               day_profile=self.day_profile)
+        context = BuildContext(
+            today=self.today(), quality=rules.quality, day_profile=self.day_profile
+        )
         if access is Access.VIEW_CACHED and "personalized" in type(parsed).model_fields:
             parsed = parsed.model_copy(update={"personalized": False})
         spec = definition.builder(parsed, context)
@@ -229,14 +235,17 @@ class CosmicImages:
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _view_cached(self, user: User, spec: PromptSpec, key: str, *, cards: bool) -> GenerationResult:
+    def _view_cached(
+        self, user: User, spec: PromptSpec, key: str, *, cards: bool
+    ) -> GenerationResult:
         image_id = self.cache.get(key)
         record = self.repository.get_image(image_id) if image_id else None
         if record is None:
             needed = self.policy.upgrade_for(lambda t: spec.category in t.categories)
             raise NotEntitled(
                 f"today's shared {spec.category} image is not ready yet, and the {user.tier} "
-                f"tier cannot generate one" + (f"; upgrade to {needed} to unlock it" if needed else ""),
+                f"tier cannot generate one"
+                + (f"; upgrade to {needed} to unlock it" if needed else ""),
                 required_tier=needed,
             )
         self.repository.deliver(user.id, record.id, cached=True, now=self._clock())
@@ -351,10 +360,11 @@ class CosmicImages:
 
     def gallery(self, user: User, limit: int = 20, offset: int = 0) -> GalleryPage:
         """The user's images, most recently delivered first."""
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_GALLERY_PAGE:
-            raise InvalidRequest(f"limit: must be a whole number from 1 to {MAX_GALLERY_PAGE}",
-                                 field="limit")
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        if not _whole(limit) or not 1 <= limit <= MAX_GALLERY_PAGE:
+            raise InvalidRequest(
+                f"limit: must be a whole number from 1 to {MAX_GALLERY_PAGE}", field="limit"
+            )
+        if not _whole(offset) or offset < 0:
             raise InvalidRequest("offset: must be a whole number >= 0", field="offset")
         entries, total = self.repository.gallery(user.id, limit=limit, offset=offset)
         items = tuple(

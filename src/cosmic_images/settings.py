@@ -41,7 +41,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("DATABASE_URL", "database_url")
     )
     redis_url: str | None = Field(default=None, validation_alias=_env("REDIS_URL", "redis_url"))
-    provider: str = Field(default="auto", validation_alias=_env("COSMIC_IMAGES_PROVIDER", "provider"))
+    provider: str = Field(
+        default="auto", validation_alias=_env("COSMIC_IMAGES_PROVIDER", "provider")
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=_env("OPENAI_API_KEY", "openai_api_key")
     )

@@ -10,8 +10,9 @@ from ..settings import mask_url
 from ..storage import current_revision, make_engine, sql_script, upgrade
 from ._common import JsonOpt, cli_errors, console, load_settings, ok, print_json
 
-app = typer.Typer(help="Database schema: apply migrations or print their SQL.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Database schema: apply migrations or print their SQL.", no_args_is_help=True
+)
 
 
 @app.command("upgrade")

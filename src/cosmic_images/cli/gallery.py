@@ -23,11 +23,17 @@ def gallery(
     if as_json:
         print_json(page.to_api())
         return
-    table = Table(title=f"{user_id}'s gallery: {len(page.images)} of {page.total}",
-                  title_justify="left")
+    table = Table(
+        title=f"{user_id}'s gallery: {len(page.images)} of {page.total}", title_justify="left"
+    )
     for column in ("delivered", "category", "description", "image id", "url"):
         table.add_column(column)
     for item in page.images:
-        table.add_row(item.delivered_at.strftime("%Y-%m-%d %H:%M"), item.category,
-                      item.description, item.image_id, item.image_url)
+        table.add_row(
+            item.delivered_at.strftime("%Y-%m-%d %H:%M"),
+            item.category,
+            item.description,
+            item.image_id,
+            item.image_url,
+        )
     console.print(table)

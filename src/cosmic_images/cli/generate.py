@@ -15,7 +15,9 @@ from ._common import JsonOpt, cli_errors, console, key_value_table, open_service
 app = typer.Typer(help="Generate artwork of one category.", no_args_is_help=True)
 
 UserIdOpt = Annotated[str, typer.Option("--user-id", help="Whose gallery gets the image.")]
-TierOpt = Annotated[str, typer.Option("--tier", help="The user's tier (free, cosmic, universe...).")]
+TierOpt = Annotated[
+    str, typer.Option("--tier", help="The user's tier (free, cosmic, universe...).")
+]
 ProviderOpt = Annotated[
     str | None, typer.Option("--provider", help="Provider name or module:attribute.")
 ]
@@ -37,8 +39,9 @@ def _run(
     with cli_errors(as_json):
         user = User(id=user_id, tier=tier)
         if output is not None and not output.parent.is_dir():
-            raise InvalidRequest(f"output: the folder {output.parent} does not exist",
-                                 field="output")
+            raise InvalidRequest(
+                f"output: the folder {output.parent} does not exist", field="output"
+            )
         with open_service(provider=provider) as svc:
             result = svc.generate(user, category, {k: v for k, v in body.items() if v is not None})
             if output is not None:
@@ -86,10 +89,23 @@ def daily_energy(
     as_json: JsonOpt = False,
 ) -> None:
     """Cosmic art of a sign's energy for a day."""
-    body = {"sign": sign, "date": date, "energyLevel": energy_level, "mood": mood, "focus": focus,
-            "personalized": personalized}
-    _run(Category.DAILY_ENERGY, body, user_id=user_id, tier=tier, provider=provider,
-         output=output, as_json=as_json)
+    body = {
+        "sign": sign,
+        "date": date,
+        "energyLevel": energy_level,
+        "mood": mood,
+        "focus": focus,
+        "personalized": personalized,
+    }
+    _run(
+        Category.DAILY_ENERGY,
+        body,
+        user_id=user_id,
+        tier=tier,
+        provider=provider,
+        output=output,
+        as_json=as_json,
+    )
 
 
 @app.command()
@@ -97,7 +113,9 @@ def avatar(
     sun_sign: Annotated[str, typer.Option(help="Sun sign.")],
     moon_sign: Annotated[str, typer.Option(help="Moon sign.")],
     rising_sign: Annotated[str, typer.Option(help="Rising sign.")],
-    trait: Annotated[list[str] | None, typer.Option(help="A personality trait (repeatable).")] = None,
+    trait: Annotated[
+        list[str] | None, typer.Option(help="A personality trait (repeatable).")
+    ] = None,
     version: Annotated[int, typer.Option(help="Variation number.")] = 1,
     user_id: UserIdOpt = "cli",
     tier: TierOpt = "universe",
@@ -106,10 +124,22 @@ def avatar(
     as_json: JsonOpt = False,
 ) -> None:
     """A mystical avatar from sun, moon and rising signs."""
-    body: dict[str, Any] = {"sunSign": sun_sign, "moonSign": moon_sign, "risingSign": rising_sign,
-                            "traits": trait or [], "version": version}
-    _run(Category.AVATAR, body, user_id=user_id, tier=tier, provider=provider, output=output,
-         as_json=as_json)
+    body: dict[str, Any] = {
+        "sunSign": sun_sign,
+        "moonSign": moon_sign,
+        "risingSign": rising_sign,
+        "traits": trait or [],
+        "version": version,
+    }
+    _run(
+        Category.AVATAR,
+        body,
+        user_id=user_id,
+        tier=tier,
+        provider=provider,
+        output=output,
+        as_json=as_json,
+    )
 
 
 @app.command()
@@ -135,8 +165,15 @@ def compatibility(
     if partner_element is not None:
         two["element"] = partner_element
     body = {"user1": one, "user2": two, "compatibilityScore": score}
-    _run(Category.COMPATIBILITY, body, user_id=user_id, tier=tier, provider=provider,
-         output=output, as_json=as_json)
+    _run(
+        Category.COMPATIBILITY,
+        body,
+        user_id=user_id,
+        tier=tier,
+        provider=provider,
+        output=output,
+        as_json=as_json,
+    )
 
 
 @app.command("moon-ritual")
@@ -149,5 +186,12 @@ def moon_ritual(
     as_json: JsonOpt = False,
 ) -> None:
     """A ritual guide for a moon phase."""
-    _run(Category.MOON_RITUAL, {"phase": phase}, user_id=user_id, tier=tier, provider=provider,
-         output=output, as_json=as_json)
+    _run(
+        Category.MOON_RITUAL,
+        {"phase": phase},
+        user_id=user_id,
+        tier=tier,
+        provider=provider,
+        output=output,
+        as_json=as_json,
+    )

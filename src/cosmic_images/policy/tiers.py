@@ -66,7 +66,9 @@ class Policy:
             return self.tiers[name]
         except KeyError:
             known = ", ".join(self.tiers)
-            raise InvalidRequest(f"tier: unknown tier {name!r} (known: {known})", field="tier") from None
+            raise InvalidRequest(
+                f"tier: unknown tier {name!r} (known: {known})", field="tier"
+            ) from None
 
     def with_category(self, tier: str, category: str) -> Policy:
         """A copy of this policy in which ``tier`` may also generate ``category``."""

@@ -55,22 +55,35 @@ _COMPATIBILITY_WORDS = (
 )
 
 _PHASE_MEANING: dict[MoonPhase, tuple[str, str]] = {
-    MoonPhase.NEW_MOON: ("new beginnings, intention setting and planting seeds",
-                         "a dark new moon rimmed with faint silver light"),
-    MoonPhase.WAXING_CRESCENT: ("hope, first steps and gathering momentum",
-                                "a slender waxing crescent moon on the right"),
-    MoonPhase.FIRST_QUARTER: ("courage, decisions and action",
-                              "a half moon lit on its right side"),
-    MoonPhase.WAXING_GIBBOUS: ("refinement, patience and trust in the process",
-                               "a nearly full waxing gibbous moon"),
-    MoonPhase.FULL_MOON: ("culmination, release and gratitude",
-                          "a luminous full moon in perfect radiance"),
-    MoonPhase.WANING_GIBBOUS: ("sharing wisdom and giving thanks",
-                               "a waning gibbous moon softly fading on its right"),
-    MoonPhase.LAST_QUARTER: ("letting go, forgiveness and clearing space",
-                             "a half moon lit on its left side"),
-    MoonPhase.WANING_CRESCENT: ("rest, surrender and quiet reflection",
-                                "a thin waning crescent moon on the left"),
+    MoonPhase.NEW_MOON: (
+        "new beginnings, intention setting and planting seeds",
+        "a dark new moon rimmed with faint silver light",
+    ),
+    MoonPhase.WAXING_CRESCENT: (
+        "hope, first steps and gathering momentum",
+        "a slender waxing crescent moon on the right",
+    ),
+    MoonPhase.FIRST_QUARTER: ("courage, decisions and action", "a half moon lit on its right side"),
+    MoonPhase.WAXING_GIBBOUS: (
+        "refinement, patience and trust in the process",
+        "a nearly full waxing gibbous moon",
+    ),
+    MoonPhase.FULL_MOON: (
+        "culmination, release and gratitude",
+        "a luminous full moon in perfect radiance",
+    ),
+    MoonPhase.WANING_GIBBOUS: (
+        "sharing wisdom and giving thanks",
+        "a waning gibbous moon softly fading on its right",
+    ),
+    MoonPhase.LAST_QUARTER: (
+        "letting go, forgiveness and clearing space",
+        "a half moon lit on its left side",
+    ),
+    MoonPhase.WANING_CRESCENT: (
+        "rest, surrender and quiet reflection",
+        "a thin waning crescent moon on the left",
+    ),
 }
 
 _MOON_PALETTE = ("#C0C8E0", "#2E3A87", "#F5F3E7")
@@ -166,8 +179,9 @@ def build_daily_energy(request: DailyEnergyRequest, ctx: BuildContext) -> Prompt
 
 
 def build_avatar(request: AvatarRequest, ctx: BuildContext) -> PromptSpec:
-    sun, moon, rising = (sign_info(s) for s in (request.sun_sign, request.moon_sign,
-                                                request.rising_sign))
+    sun, moon, rising = (
+        sign_info(s) for s in (request.sun_sign, request.moon_sign, request.rising_sign)
+    )
     lines = [
         f"Mystical zodiac avatar portrait for a {sun.name} sun, {moon.name} moon and "
         f"{rising.name} rising.",

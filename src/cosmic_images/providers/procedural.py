@@ -97,7 +97,9 @@ def _value_noise(rng: random.Random, size: int) -> Image.Image:
     """Smooth deterministic noise: random grids of 4, 8 and 16 cells, upscaled and blended."""
     noise: Image.Image | None = None
     for cells, weight in ((4, 1.0), (8, 0.5), (16, 0.3)):
-        grid = Image.frombytes("L", (cells, cells), bytes(rng.randrange(256) for _ in range(cells * cells)))
+        grid = Image.frombytes(
+            "L", (cells, cells), bytes(rng.randrange(256) for _ in range(cells * cells))
+        )
         layer = grid.resize((size, size), Image.Resampling.BICUBIC)
         noise = layer if noise is None else Image.blend(noise, layer, weight / (1 + weight))
     assert noise is not None
@@ -131,13 +133,29 @@ def _nebula_background(rng: random.Random, v: Visual) -> Image.Image:
     return bg.resize((SIZE, SIZE), Image.Resampling.BICUBIC)
 
 
-def _cloud_plan(rng: random.Random, v: Visual, palettes: int) -> list[tuple[int, float, float, float]]:
+def _cloud_plan(
+    rng: random.Random, v: Visual, palettes: int
+) -> list[tuple[int, float, float, float]]:
     if v.motif == "compatibility":
         spread = 0.18 + 0.14 * v.blend  # high scores reach further into each other
         plan = []
-        for i in range(3):
-            plan.append((0, 0.28 + rng.uniform(-0.08, spread), rng.uniform(0.25, 0.75), rng.uniform(0.22, 0.34)))
-            plan.append((1, 0.72 - rng.uniform(-0.08, spread), rng.uniform(0.25, 0.75), rng.uniform(0.22, 0.34)))
+        for _ in range(3):
+            plan.append(
+                (
+                    0,
+                    0.28 + rng.uniform(-0.08, spread),
+                    rng.uniform(0.25, 0.75),
+                    rng.uniform(0.22, 0.34),
+                )
+            )
+            plan.append(
+                (
+                    1,
+                    0.72 - rng.uniform(-0.08, spread),
+                    rng.uniform(0.25, 0.75),
+                    rng.uniform(0.22, 0.34),
+                )
+            )
         rng.shuffle(plan)
         return plan
     count = 3 + round(2 * v.intensity)
@@ -192,7 +210,9 @@ def _constellation(
     draw, glow_draw = ImageDraw.Draw(canvas), ImageDraw.Draw(glow)
     for i, (x, y) in enumerate(xy):
         r = 7.0 if i == 0 else 5.0
-        glow_draw.ellipse((x - 4 * r, y - 4 * r, x + 4 * r, y + 4 * r), fill=_scale(colour, strength))
+        glow_draw.ellipse(
+            (x - 4 * r, y - 4 * r, x + 4 * r, y + 4 * r), fill=_scale(colour, strength)
+        )
         draw.ellipse((x - r, y - r, x + r, y + r), fill=_mix(colour, (255, 255, 255), 0.75))
 
 
@@ -225,14 +245,18 @@ def _spiral(
                 glow.ellipse((x - 7, y - 7, x + 7, y + 7), fill=_scale(c, 0.8))
 
 
-def _core(glow: ImageDraw.ImageDraw, centre: tuple[float, float], radius: float, colour: RGB) -> None:
+def _core(
+    glow: ImageDraw.ImageDraw, centre: tuple[float, float], radius: float, colour: RGB
+) -> None:
     cx, cy = centre
     for k in range(6, 0, -1):
         r = radius * k / 6
-        glow.ellipse((cx - r, cy - r, cx + r, cy + r), fill=_scale(colour, 0.25 + 0.75 * (6 - k) / 6))
+        glow.ellipse(
+            (cx - r, cy - r, cx + r, cy + r), fill=_scale(colour, 0.25 + 0.75 * (6 - k) / 6)
+        )
 
 
-# --- motifs ----------------------------------------------------------------------------------------
+# --- motifs ---------------------------------------------------------------------------------
 
 
 def _paint_energy(rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.Image) -> None:
@@ -240,12 +264,32 @@ def _paint_energy(rng: random.Random, v: Visual, canvas: Image.Image, glow: Imag
     draw, glow_draw = ImageDraw.Draw(canvas), ImageDraw.Draw(glow)
     centre = (SIZE * 0.5, SIZE * 0.6)
     arms = 2 + round(3 * v.intensity)
-    _spiral(rng, draw, glow_draw, centre, 250 + 170 * v.intensity, arms,
-            110 + round(420 * v.intensity), palette, 0.55 + 0.6 * v.intensity)
-    _core(glow_draw, centre, 50 + 90 * v.intensity, _mix(palette[1], (255, 255, 255), 0.3 + 0.4 * v.intensity))
+    _spiral(
+        rng,
+        draw,
+        glow_draw,
+        centre,
+        250 + 170 * v.intensity,
+        arms,
+        110 + round(420 * v.intensity),
+        palette,
+        0.55 + 0.6 * v.intensity,
+    )
+    _core(
+        glow_draw,
+        centre,
+        50 + 90 * v.intensity,
+        _mix(palette[1], (255, 255, 255), 0.3 + 0.4 * v.intensity),
+    )
     if v.signs:
-        _constellation(v.signs[0], (SIZE * 0.2, SIZE * 0.05, SIZE * 0.8, SIZE * 0.4), palette[1],
-                       canvas, glow, 0.7 + 0.3 * v.intensity)
+        _constellation(
+            v.signs[0],
+            (SIZE * 0.2, SIZE * 0.05, SIZE * 0.8, SIZE * 0.4),
+            palette[1],
+            canvas,
+            glow,
+            0.7 + 0.3 * v.intensity,
+        )
 
 
 def _paint_avatar(rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.Image) -> None:
@@ -255,21 +299,36 @@ def _paint_avatar(rng: random.Random, v: Visual, canvas: Image.Image, glow: Imag
     _core(glow_draw, head, 300, _scale(moon[0], 0.5))
     draw = ImageDraw.Draw(canvas)
     for k, width in ((300, 6), (318, 2)):
-        draw.ellipse((head[0] - k, head[1] - k, head[0] + k, head[1] + k), outline=rising[1], width=width)
-        glow_draw.ellipse((head[0] - k, head[1] - k, head[0] + k, head[1] + k), outline=rising[0], width=14)
+        draw.ellipse(
+            (head[0] - k, head[1] - k, head[0] + k, head[1] + k), outline=rising[1], width=width
+        )
+        glow_draw.ellipse(
+            (head[0] - k, head[1] - k, head[0] + k, head[1] + k), outline=rising[0], width=14
+        )
     if v.signs:
-        _constellation(v.signs[0], (SIZE * 0.14, SIZE * 0.06, SIZE * 0.86, SIZE * 0.72), sun[1], canvas, glow, 0.8)
+        _constellation(
+            v.signs[0],
+            (SIZE * 0.14, SIZE * 0.06, SIZE * 0.86, SIZE * 0.72),
+            sun[1],
+            canvas,
+            glow,
+            0.8,
+        )
     # A serene head-and-shoulders silhouette filled with the sun sign's colours.
     mask = Image.new("L", (SIZE, SIZE))
     md = ImageDraw.Draw(mask)
     hx, hy = head
     md.ellipse((hx - 96, hy - 130, hx + 96, hy + 110), fill=255)
-    md.polygon([(hx - 48, hy + 60), (hx + 48, hy + 60), (hx + 58, hy + 200), (hx - 58, hy + 200)],
-               fill=255)
+    md.polygon(
+        [(hx - 48, hy + 60), (hx + 48, hy + 60), (hx + 58, hy + 200), (hx - 58, hy + 200)], fill=255
+    )
     md.ellipse((hx - 340, hy + 175, hx + 340, hy + 900), fill=255)
     body = Image.linear_gradient("L").resize((SIZE, SIZE))
-    fill = Image.composite(Image.new("RGB", (SIZE, SIZE), _scale(sun[2], 0.35)),
-                           Image.new("RGB", (SIZE, SIZE), _scale(sun[0], 0.55)), body)
+    fill = Image.composite(
+        Image.new("RGB", (SIZE, SIZE), _scale(sun[2], 0.35)),
+        Image.new("RGB", (SIZE, SIZE), _scale(sun[0], 0.55)),
+        body,
+    )
     canvas.paste(fill, (0, 0), mask)
     rim = mask.filter(ImageFilter.FIND_EDGES).filter(ImageFilter.MaxFilter(5))
     canvas.paste(_mix(sun[1], (255, 255, 255), 0.5), (0, 0), rim)
@@ -282,7 +341,9 @@ def _paint_avatar(rng: random.Random, v: Visual, canvas: Image.Image, glow: Imag
             draw.ellipse((x - s, y - s, x + s, y + s), fill=_mix(moon[1], (255, 255, 255), 0.5))
 
 
-def _paint_compatibility(rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.Image) -> None:
+def _paint_compatibility(
+    rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.Image
+) -> None:
     a = [_rgb(c) for c in v.palettes[0]]
     b = [_rgb(c) for c in v.palettes[-1]]
     draw, glow_draw = ImageDraw.Draw(canvas), ImageDraw.Draw(glow)
@@ -301,10 +362,29 @@ def _paint_compatibility(rng: random.Random, v: Visual, canvas: Image.Image, glo
             c = _scale(_mix(colour, (255, 255, 255), 0.3), 0.4 + 0.8 * v.blend)
             draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=c)
             glow_draw.ellipse((x - 7, y - 7, x + 7, y + 7), fill=_scale(c, 0.6))
-    _core(glow_draw, (SIZE * 0.5, left[1]), 40 + 120 * v.blend, _mix(_mix(a[1], b[1], 0.5), (255, 255, 255), 0.4))
+    _core(
+        glow_draw,
+        (SIZE * 0.5, left[1]),
+        40 + 120 * v.blend,
+        _mix(_mix(a[1], b[1], 0.5), (255, 255, 255), 0.4),
+    )
     if v.signs:
-        _constellation(v.signs[0], (SIZE * 0.04, SIZE * 0.04, SIZE * 0.46, SIZE * 0.34), a[1], canvas, glow, 0.8)
-        _constellation(v.signs[-1], (SIZE * 0.54, SIZE * 0.04, SIZE * 0.96, SIZE * 0.34), b[1], canvas, glow, 0.8)
+        _constellation(
+            v.signs[0],
+            (SIZE * 0.04, SIZE * 0.04, SIZE * 0.46, SIZE * 0.34),
+            a[1],
+            canvas,
+            glow,
+            0.8,
+        )
+        _constellation(
+            v.signs[-1],
+            (SIZE * 0.54, SIZE * 0.04, SIZE * 0.96, SIZE * 0.34),
+            b[1],
+            canvas,
+            glow,
+            0.8,
+        )
 
 
 def moon_mask(diameter: int, elongation: float) -> Image.Image:
@@ -349,22 +429,34 @@ def _paint_moon(rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.
         x, y = rng.uniform(r, diameter - r), rng.uniform(r, diameter - r)
         sd.ellipse((x - r, y - r, x + r, y + r), fill=_mix(cream, pale, rng.uniform(0.1, 0.45)))
     surface = surface.filter(ImageFilter.GaussianBlur(3))
-    lit_mask = ImageChops.multiply(moon_mask(diameter, elongation), disc).filter(ImageFilter.GaussianBlur(1.5))
+    lit_mask = ImageChops.multiply(moon_mask(diameter, elongation), disc).filter(
+        ImageFilter.GaussianBlur(1.5)
+    )
     canvas.paste(surface, (x0, y0), lit_mask)
-    ImageDraw.Draw(canvas).ellipse((x0, y0, x0 + diameter, y0 + diameter), outline=_scale(pale, 0.6), width=2)
+    ImageDraw.Draw(canvas).ellipse(
+        (x0, y0, x0 + diameter, y0 + diameter), outline=_scale(pale, 0.6), width=2
+    )
     # The ritual below: still water with the moon's reflection, a ring of candles, crystals.
     draw = ImageDraw.Draw(canvas)
     horizon = SIZE * 0.72
     water = Image.linear_gradient("L").resize((SIZE, round(SIZE - horizon)))
-    canvas.paste(Image.composite(Image.new("RGB", water.size, _scale(deep, 0.35)),
-                                 Image.new("RGB", water.size, _mix(_SPACE, deep, 0.6)), water),
-                 (0, round(horizon)))
+    canvas.paste(
+        Image.composite(
+            Image.new("RGB", water.size, _scale(deep, 0.35)),
+            Image.new("RGB", water.size, _mix(_SPACE, deep, 0.6)),
+            water,
+        ),
+        (0, round(horizon)),
+    )
     for i in range(40):
         y = horizon + 6 + i * 6.5
         w = (20 + rng.uniform(0, 100)) * (0.2 + lit) * (1 - i / 80)
         shift = rng.uniform(-12, 12)
-        draw.line((cx - w + shift, y, cx + w + shift, y),
-                  fill=_scale(cream, 0.15 + 0.55 * lit * (1 - i / 40)), width=2)
+        draw.line(
+            (cx - w + shift, y, cx + w + shift, y),
+            fill=_scale(cream, 0.15 + 0.55 * lit * (1 - i / 40)),
+            width=2,
+        )
     for k in range(7):
         angle = math.pi * (0.15 + 0.7 * k / 6)
         x, y = cx - math.cos(angle) * 360, horizon + 40 + math.sin(angle) * 170
@@ -374,7 +466,10 @@ def _paint_moon(rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.
     for k in range(4):
         x = cx + (k - 1.5) * 110
         y = horizon + 150 + (k % 2) * 30
-        draw.polygon([(x, y - 60), (x + 22, y - 10), (x, y + 4), (x - 22, y - 10)], fill=_mix(pale, deep, 0.3))
+        draw.polygon(
+            [(x, y - 60), (x + 22, y - 10), (x, y + 4), (x - 22, y - 10)],
+            fill=_mix(pale, deep, 0.3),
+        )
         glow_draw.ellipse((x - 30, y - 70, x + 30, y + 10), fill=_scale(pale, 0.5))
 
 

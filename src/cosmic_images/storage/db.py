@@ -30,7 +30,7 @@ def normalise_url(url: str) -> str:
     """The SQLAlchemy URL we will use: ``postgresql://`` and ``postgres://`` mean psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

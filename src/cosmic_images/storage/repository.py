@@ -174,8 +174,12 @@ class Repository:
     ) -> None:
         """Put an image in a user's gallery (again: the delivery time moves to now)."""
         now = now or dt.datetime.now(dt.UTC)
-        values = {"user_id": user_id, "image_id": uuid.UUID(image_id), "cached": cached,
-                  "delivered_at": now}
+        values = {
+            "user_id": user_id,
+            "image_id": uuid.UUID(image_id),
+            "cached": cached,
+            "delivered_at": now,
+        }
         statement: Insert
         if self.engine.dialect.name == "postgresql":
             pg = postgresql.insert(ImageDelivery).values(**values)
@@ -207,8 +211,8 @@ class Repository:
             .limit(limit)
             .offset(offset)
         )
-        count = select(func.count()).select_from(ImageDelivery).where(
-            ImageDelivery.user_id == user_id
+        count = (
+            select(func.count()).select_from(ImageDelivery).where(ImageDelivery.user_id == user_id)
         )
         with self.session() as session:
             rows = session.execute(query).all()

@@ -24,8 +24,10 @@ MONEY = sa.Numeric(precision=12, scale=6)
 
 def _image_fk(table: str, ondelete: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
-        ["image_id"], ["generated_images.id"],
-        name=op.f(f"fk_{table}_image_id_generated_images"), ondelete=ondelete,
+        ["image_id"],
+        ["generated_images.id"],
+        name=op.f(f"fk_{table}_image_id_generated_images"),
+        ondelete=ondelete,
     )
 
 
@@ -114,7 +116,9 @@ def upgrade() -> None:
         sa.Column("favorited_at", TS, nullable=False),
         _image_fk("image_favorites", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_image_favorites")),
-        sa.UniqueConstraint("user_id", "image_id", name=op.f("uq_image_favorites_user_id_image_id")),
+        sa.UniqueConstraint(
+            "user_id", "image_id", name=op.f("uq_image_favorites_user_id_image_id")
+        ),
     )
 
     op.create_table(
