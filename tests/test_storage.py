@@ -100,8 +100,8 @@ def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
 
 
-def test_concurrent_upgrades_of_a_new_sqlite_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def upgrade_from_threads(url: str, threads: int = 4) -> list[BaseException]:
+    """Migrate one new database from several threads at once; return what they raised."""
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -113,13 +113,17 @@ def test_concurrent_upgrades_of_a_new_sqlite_database(tmp_path: Path) -> None:
         finally:
             engine.dispose()
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    engine = make_engine(url)
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return errors
+
+
+def test_concurrent_upgrades_of_a_new_database(database_url: str) -> None:
+    assert upgrade_from_threads(database_url) == []
+    engine = make_engine(database_url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
 
@@ -217,23 +221,3 @@ def test_file_blobs_use_the_public_base_url(tmp_path: Path) -> None:
 def test_file_blobs_refuse_keys_that_leave_the_root(tmp_path: Path, key: str) -> None:
     with pytest.raises(ValueError, match="invalid blob key"):
         FileBlobStore(tmp_path).put(key, b"x", "image/png")
-
-
-def test_concurrent_upgrades_of_a_new_postgres_schema(postgres_url: str) -> None:
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        engine = make_engine(postgres_url)
-        try:
-            upgrade(engine)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from .models import Favorite, GenerationStat, ImageDelivery, ImageRow
 __all__ = ["GalleryEntry", "ImageRecord", "NewImage", "Repository"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NewImage:
     """An image about to be recorded; its bytes are already in the blob store."""
 
@@ -47,27 +47,10 @@ class NewImage:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRecord:
-    id: str
-    user_id: str
-    category: str
-    prompt: str
-    description: str
-    image_url: str
-    blob_key: str
-    content_sha256: str
-    media_type: str
-    width: int
-    height: int
-    model: str
-    provider: str
-    quality: str
-    cost: Decimal
-    cache_key: str | None
-    shared: bool
-    fallback: bool
-    metadata: Mapping[str, Any]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageRecord(NewImage):
+    """A stored image."""
+
     created_at: dt.datetime
 
 
@@ -78,29 +61,17 @@ class GalleryEntry:
     favorite: bool
 
 
+# NewImage's fields are ImageRow's columns, but for two names.
+_COLUMN = {"id": "id", "metadata": "meta"}
+_FIELDS = [f.name for f in fields(NewImage)]
+
+
 def _record(row: ImageRow) -> ImageRecord:
-    return ImageRecord(
-        id=str(row.id),
-        user_id=row.user_id,
-        category=row.category,
-        prompt=row.prompt,
-        description=row.description,
-        image_url=row.image_url,
-        blob_key=row.blob_key,
-        content_sha256=row.content_sha256,
-        media_type=row.media_type,
-        width=row.width,
-        height=row.height,
-        model=row.model,
-        provider=row.provider,
-        quality=row.quality,
-        cost=Decimal(row.cost),
-        cache_key=row.cache_key,
-        shared=row.shared,
-        fallback=row.fallback,
-        metadata=dict(row.meta or {}),
-        created_at=row.created_at,
-    )
+    values = {name: getattr(row, _COLUMN.get(name, name)) for name in _FIELDS}
+    values["id"] = str(row.id)
+    values["cost"] = Decimal(row.cost)
+    values["metadata"] = dict(row.meta or {})
+    return ImageRecord(**values, created_at=row.created_at)
 
 
 def _parse_id(image_id: str) -> uuid.UUID | None:
@@ -124,29 +95,9 @@ class Repository:
         """Record a generated image and its generation stat in one transaction."""
         now = now or dt.datetime.now(dt.UTC)
         image_uuid = uuid.UUID(new.id)
-        row = ImageRow(
-            id=image_uuid,
-            user_id=new.user_id,
-            category=new.category,
-            prompt=new.prompt,
-            description=new.description,
-            image_url=new.image_url,
-            blob_key=new.blob_key,
-            content_sha256=new.content_sha256,
-            media_type=new.media_type,
-            width=new.width,
-            height=new.height,
-            model=new.model,
-            provider=new.provider,
-            quality=new.quality,
-            cost=new.cost,
-            cache_key=new.cache_key,
-            shared=new.shared,
-            fallback=new.fallback,
-            meta=dict(new.metadata),
-            created_at=now,
-            updated_at=now,
-        )
+        columns = {_COLUMN.get(name, name): getattr(new, name) for name in _FIELDS}
+        columns |= {"id": image_uuid, "meta": dict(new.metadata)}
+        row = ImageRow(**columns, created_at=now, updated_at=now)
         with self.session() as session, session.begin():
             session.add(row)
             session.flush()
