@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from hypothesis import strategies as st
@@ -44,16 +45,30 @@ daily_bodies = st.fixed_dictionaries(
         "personalized": st.booleans(),
     },
 )
-avatar_bodies = st.fixed_dictionaries(
+ZONES = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Sydney"]
+births = st.fixed_dictionaries(
     {
-        "sunSign": st.sampled_from(SIGN_NAMES),
-        "moonSign": st.sampled_from(SIGN_NAMES),
-        "risingSign": st.sampled_from(SIGN_NAMES),
-    },
-    optional={
-        "traits": st.lists(phrases, max_size=5, unique=True),
-        "version": st.integers(1, 1000),
-    },
+        "date": st.dates(dt.date(1920, 1, 1), dt.date(2049, 12, 31)).map(dt.date.isoformat),
+        "time": st.times().map(lambda t: t.strftime("%H:%M")),
+        "latitude": st.floats(-60, 60),
+        "longitude": st.floats(-180, 180),
+        "timezone": st.sampled_from(ZONES),
+    }
+)
+avatar_options = {
+    "traits": st.lists(phrases, max_size=5, unique=True),
+    "version": st.integers(1, 1000),
+}
+avatar_bodies = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "sunSign": st.sampled_from(SIGN_NAMES),
+            "moonSign": st.sampled_from(SIGN_NAMES),
+            "risingSign": st.sampled_from(SIGN_NAMES),
+        },
+        optional=avatar_options,
+    ),
+    st.fixed_dictionaries({"birth": births}, optional=avatar_options),
 )
 
 
@@ -69,7 +84,10 @@ def partners(draw: st.DrawFn) -> dict[str, Any]:
 compatibility_bodies = st.fixed_dictionaries(
     {"user1": partners(), "user2": partners(), "compatibilityScore": st.integers(0, 100)}
 )
-moon_bodies = st.fixed_dictionaries({"phase": st.sampled_from(PHASE_NAMES)})
+moon_bodies = st.one_of(
+    st.fixed_dictionaries({"phase": st.sampled_from(PHASE_NAMES)}),
+    st.fixed_dictionaries({"date": dates}),
+)
 
 not_a_sign = st.one_of(
     st.text(max_size=20).filter(lambda s: _norm(s) not in SIGN_NAMES),
@@ -155,9 +173,42 @@ def invalid_daily(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
 @st.composite
 def invalid_avatar(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     body = dict(draw(avatar_bodies))
-    field = draw(st.sampled_from(["sunSign", "moonSign", "risingSign", "traits", "version"]))
+    fields = ["sunSign", "moonSign", "risingSign", "traits", "version", "birth"]
+    field = draw(st.sampled_from(fields))
     if field in ("sunSign", "moonSign", "risingSign"):
-        body[field] = draw(not_a_sign)
+        # None is "not given": valid when birth data can fill the sign in.
+        body[field] = draw(not_a_sign.filter(lambda v: v is not None))
+    elif field == "birth":
+        birth = dict(draw(births))
+        body = {"birth": birth}
+        kind = draw(
+            st.sampled_from(["no-time", "half-place", "zone", "time", "latitude", "date", "extra"])
+        )
+        if kind == "no-time":
+            del birth["time"]
+            field = "birth.time"
+        elif kind == "half-place":
+            del birth["longitude"]
+            field = "birth.longitude"
+        elif kind == "zone":
+            birth["timezone"] = draw(st.sampled_from(["Mars/Base", "EST5", "", "utc+2"]))
+            field = "birth.timezone"
+        elif kind == "time":
+            birth["time"] = draw(st.sampled_from(["24:00", "7pm", "12:60", "", "noon"]))
+            field = "birth.time"
+        elif kind == "latitude":
+            birth["latitude"] = draw(
+                st.one_of(
+                    st.floats(min_value=89.01), st.just(math.nan), st.floats(max_value=-89.01)
+                )
+            )
+            field = "birth.latitude"
+        elif kind == "date":
+            birth["date"] = draw(bad_date)
+            field = "birth.date"
+        else:
+            birth["place"] = "London"
+            field = "birth.place"
     elif field == "traits":
         kind = draw(st.sampled_from(["bad-item", "too-many", "repeat", "not-a-list"]))
         if kind == "bad-item":
@@ -211,11 +262,17 @@ def invalid_compatibility(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
 
 @st.composite
 def invalid_moon(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+    kind = draw(st.sampled_from(["phase", "neither", "both", "date"]))
+    if kind == "neither":
+        return {}, "phase"
+    if kind == "both":
+        return {"phase": draw(st.sampled_from(PHASE_NAMES)), "date": draw(dates)}, "date"
+    if kind == "date":
+        return {"date": draw(bad_date)}, "date"
     bad = draw(
         st.one_of(
             st.text(max_size=15).filter(lambda s: _norm(s) not in PHASE_NAMES),
             st.integers(),
-            st.none(),
         )
     )
     return {"phase": bad}, "phase"

@@ -198,6 +198,14 @@ CLI_BAD = st.sampled_from(
         (["generate", "moon-ritual", "--phase", "full_moon", "--user-id", "bad id"], "userId"),
         (["generate", "moon-ritual", "--phase", "full_moon", "--tier", "gold"], "tier"),
         (["gallery", "--user-id", "u1", "--limit", "500"], "limit"),
+        (["generate", "moon-ritual", "--phase", "full_moon", "--date", "2025-01-13"], "date"),
+        (["generate", "moon-ritual"], "phase"),
+        (["generate", "avatar", "--birth-date", "1990-08-15"], "birth.time"),
+        (
+            ["generate", "avatar", "--birth-date", "1990-08-15", "--birth-time", "14:30"],
+            "birth.latitude",
+        ),
+        (["sky", "--date", "yesterday"], "date"),
     ]
 )
 

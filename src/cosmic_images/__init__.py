@@ -5,6 +5,7 @@
 >>> svc.generate_daily_energy(User(id="u1", tier="cosmic"), {"sign": "aries"})  # doctest: +SKIP
 """
 
+from .astro import birth_chart, moon_phase, sun_sign
 from .errors import (
     BudgetExceeded,
     ConfigurationError,
@@ -21,6 +22,7 @@ from .prompts import PromptRegistry, PromptSpec, Visual, default_prompt_registry
 from .providers import GeneratedImage, ImageProvider, ProceduralProvider, register_provider
 from .schemas import (
     AvatarRequest,
+    BirthData,
     CompatibilityRequest,
     DailyEnergyRequest,
     GalleryItem,
@@ -39,6 +41,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AvatarRequest",
+    "BirthData",
     "BudgetExceeded",
     "CardFormat",
     "Category",
@@ -74,6 +77,9 @@ __all__ = [
     "User",
     "Visual",
     "__version__",
+    "birth_chart",
     "default_prompt_registry",
+    "moon_phase",
     "register_provider",
+    "sun_sign",
 ]

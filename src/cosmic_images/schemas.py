@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -28,13 +29,14 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_snake
 
 from .errors import InvalidRequest
 from .zodiac import Element, MoonPhase, Sign, sign_info
 
 __all__ = [
     "AvatarRequest",
+    "BirthData",
     "CompatibilityRequest",
     "DailyEnergyRequest",
     "DateField",
@@ -48,7 +50,9 @@ __all__ = [
     "Phrase",
     "RequestModel",
     "SignField",
+    "TimeField",
     "User",
+    "ZoneField",
     "clean_phrase",
     "parse_request",
 ]
@@ -110,6 +114,14 @@ def clean_phrase(value: object, *, max_chars: int = MAX_PHRASE_CHARS) -> str:
     if _STEERING.intersection(words):
         raise ValueError("must describe a mood, focus or trait, not instructions")
     return text
+
+
+class _FieldError(ValueError):
+    """A model-level check that knows which field is wrong."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
 
 
 def _lower_token(value: object) -> object:
@@ -183,18 +195,136 @@ class DailyEnergyRequest(RequestModel):
         return data
 
 
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {value!r}") from None
+    return value
+
+
+def _strict_time(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            parsed = dt.time.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError("must be a time as HH:MM or HH:MM:SS") from exc
+        if parsed.tzinfo is not None:
+            raise ValueError("must be a local time; give the zone in birth.timezone")
+        return parsed
+    if not isinstance(value, dt.time):
+        raise ValueError("must be a time as HH:MM or HH:MM:SS")
+    return value
+
+
+TimeField = Annotated[dt.time, BeforeValidator(_strict_time)]
+ZoneField = Annotated[str, AfterValidator(_known_zone)]
+Degrees = Annotated[float, Field(allow_inf_nan=False, strict=False)]
+
+
+class BirthData(RequestModel):
+    """When and where someone was born. The time is local to ``timezone`` (IANA name)."""
+
+    date: DateField
+    time: TimeField | None = None
+    latitude: Annotated[Degrees, Field(ge=-89, le=89)] | None = None
+    longitude: Annotated[Degrees, Field(ge=-180, le=180)] | None = None
+    timezone: ZoneField = "UTC"
+
+    @model_validator(mode="after")
+    def _place_is_whole(self) -> BirthData:
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise _FieldError(missing, "give both latitude and longitude, or neither")
+        return self
+
+    def moment(self) -> dt.datetime | None:
+        """The birth instant (timezone-aware), when the time is known."""
+        if self.time is None:
+            return None
+        return dt.datetime.combine(self.date, self.time, ZoneInfo(self.timezone))
+
+
 class AvatarRequest(RequestModel):
-    sun_sign: SignField
-    moon_sign: SignField
-    rising_sign: SignField
+    """Sun, moon and rising signs, given directly or computed from ``birth`` data.
+
+    Signs given explicitly win; birth data fills in the rest. The Sun's and Moon's signs need
+    the birth time only when they changed sign that day; the rising sign always needs the
+    time and the place, and without them the request is refused rather than guessed.
+    """
+
+    sun_sign: SignField | None = None
+    moon_sign: SignField | None = None
+    rising_sign: SignField | None = None
+    birth: BirthData | None = None
     traits: Annotated[tuple[Trait, ...], Field(max_length=MAX_TRAITS)] = ()
     version: Annotated[int, Field(ge=1, le=1000, strict=True)] = 1
 
     @model_validator(mode="after")
-    def _unique_traits(self) -> AvatarRequest:
+    def _resolve(self) -> AvatarRequest:
         if len(set(self.traits)) != len(self.traits):
             raise _FieldError("traits", "must not repeat")
-        return self
+        if self.birth is None:
+            for name in ("sunSign", "moonSign", "risingSign"):
+                if getattr(self, to_snake(name)) is None:
+                    raise _FieldError(name, "is required (or give birth data)")
+            return self
+        return self.model_copy(update=_signs_from_birth(self, self.birth))
+
+    @property
+    def signs(self) -> tuple[Sign, Sign, Sign]:
+        sun, moon, rising = self.sun_sign, self.moon_sign, self.rising_sign
+        if sun is None or moon is None or rising is None:  # only via model_construct()
+            raise ValueError("the avatar's signs were not resolved; use parse_request()")
+        return sun, moon, rising
+
+
+def _signs_from_birth(request: AvatarRequest, birth: BirthData) -> dict[str, Sign]:
+    from . import astro  # ephem loads only when birth data is used
+
+    moment = birth.moment()
+    found: dict[str, Sign] = {}
+    if request.sun_sign is None:
+        if moment is not None:
+            found["sun_sign"] = astro.sign_at(astro.ecliptic_longitude("sun", moment))
+        else:
+            sun = astro.sun_sign(birth.date, birth.timezone)
+            if sun.cusp:
+                assert sun.ingress is not None, "a cusp day has an ingress"
+                assert sun.other_sign is not None, "a cusp day has two signs"
+                raise _FieldError(
+                    "birth.time",
+                    f"the Sun moved between {sun.sign.value} and {sun.other_sign.value} at "
+                    f"{sun.ingress:%H:%M} UTC that day: give the birth time (or sunSign)",
+                )
+            found["sun_sign"] = sun.sign
+    if request.moon_sign is None:
+        if moment is not None:
+            found["moon_sign"] = astro.sign_at(astro.ecliptic_longitude("moon", moment))
+        else:
+            start = dt.datetime.combine(birth.date, dt.time(0), ZoneInfo(birth.timezone))
+            first = astro.sign_at(astro.ecliptic_longitude("moon", start))
+            last = astro.sign_at(
+                astro.ecliptic_longitude("moon", start + dt.timedelta(days=1, microseconds=-1))
+            )
+            if first != last:
+                raise _FieldError(
+                    "birth.time",
+                    f"the Moon moved from {first.value} into {last.value} that day: "
+                    "give the birth time (or moonSign)",
+                )
+            found["moon_sign"] = first
+    if request.rising_sign is None:
+        if moment is None:
+            raise _FieldError("birth.time", "the rising sign needs the birth time (or risingSign)")
+        if birth.latitude is None or birth.longitude is None:
+            raise _FieldError(
+                "birth.latitude", "the rising sign needs the birth place (or risingSign)"
+            )
+        found["rising_sign"] = astro.sign_at(
+            astro.ascendant_longitude(moment, birth.latitude, birth.longitude)
+        )
+    return found
 
 
 class PartnerSign(RequestModel):
@@ -219,15 +349,18 @@ class CompatibilityRequest(RequestModel):
 
 
 class MoonRitualRequest(RequestModel):
-    phase: PhaseField
+    """A moon phase, or a date whose phase is computed (in the business time zone)."""
 
+    phase: PhaseField | None = None
+    date: DateField | None = None
 
-class _FieldError(ValueError):
-    """A model-level check that knows which field is wrong."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field_name = field_name
+    @model_validator(mode="after")
+    def _phase_or_date(self) -> MoonRitualRequest:
+        if self.phase is None and self.date is None:
+            raise _FieldError("phase", "give a phase or a date")
+        if self.phase is not None and self.date is not None:
+            raise _FieldError("date", "give a phase or a date, not both")
+        return self
 
 
 M = TypeVar("M", bound=RequestModel)

@@ -33,7 +33,6 @@ from .errors import (
 )
 from .policy import Access, Policy, check_generation, load_policy
 from .prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec, default_prompt_registry
-from .prompts.builders import default_day_profile
 from .providers import GeneratedImage, ImageProvider, provider_from_name
 from .providers.registry import available_providers
 from .schemas import (
@@ -49,6 +48,7 @@ from .schemas import (
     parse_request,
 )
 from .settings import Settings
+from .sky import sky_day_profile
 from .storage import (
     BlobStore,
     FileBlobStore,
@@ -108,7 +108,7 @@ class CosmicImages:
         generation_enabled: bool = True,
         share_url_template: str = "/api/images/share/{image_id}",
         generation_lease: timedelta = timedelta(minutes=2),
-        day_profile: Callable[[Sign, dt.date], DayProfile] = default_day_profile,
+        day_profile: Callable[[Sign, dt.date], DayProfile] | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
     ) -> None:
         self.repository = repository
@@ -122,7 +122,8 @@ class CosmicImages:
         self.generation_enabled = generation_enabled
         self.share_url_template = share_url_template
         self.generation_lease = generation_lease
-        self.day_profile = day_profile
+        # The shared daily images follow the day's real sky unless a host says otherwise.
+        self.day_profile = day_profile or sky_day_profile(self.timezone.key)
         self._clock = clock
 
     @classmethod
@@ -213,7 +214,10 @@ class CosmicImages:
         access = check_generation(self.policy, user.tier, definition.name, custom=custom)
         rules = self.policy.tier(user.tier)
         context = BuildContext(
-            today=self.today(), quality=rules.quality, day_profile=self.day_profile
+            today=self.today(),
+            quality=rules.quality,
+            day_profile=self.day_profile,
+            timezone=self.timezone.key,
         )
         if access is Access.VIEW_CACHED and "personalized" in type(parsed).model_fields:
             parsed = parsed.model_copy(update={"personalized": False})

@@ -7,6 +7,7 @@ import typer
 from . import db, generate
 from .config import config
 from .gallery import gallery
+from .sky import sky
 
 __all__ = ["app", "main"]
 
@@ -20,6 +21,7 @@ app.add_typer(generate.app, name="generate")
 app.add_typer(db.app, name="db")
 app.command()(gallery)
 app.command()(config)
+app.command()(sky)
 
 
 def main() -> None:

@@ -110,9 +110,18 @@ def daily_energy(
 
 @app.command()
 def avatar(
-    sun_sign: Annotated[str, typer.Option(help="Sun sign.")],
-    moon_sign: Annotated[str, typer.Option(help="Moon sign.")],
-    rising_sign: Annotated[str, typer.Option(help="Rising sign.")],
+    sun_sign: Annotated[str | None, typer.Option(help="Sun sign.")] = None,
+    moon_sign: Annotated[str | None, typer.Option(help="Moon sign.")] = None,
+    rising_sign: Annotated[str | None, typer.Option(help="Rising sign.")] = None,
+    birth_date: Annotated[
+        str | None, typer.Option(help="Birth date YYYY-MM-DD: computes the signs not given.")
+    ] = None,
+    birth_time: Annotated[str | None, typer.Option(help="Local birth time HH:MM.")] = None,
+    latitude: Annotated[float | None, typer.Option(help="Birth latitude (north +).")] = None,
+    longitude: Annotated[float | None, typer.Option(help="Birth longitude (east +).")] = None,
+    birth_timezone: Annotated[
+        str | None, typer.Option(help="IANA zone of the birth time (default UTC).")
+    ] = None,
     trait: Annotated[
         list[str] | None, typer.Option(help="A personality trait (repeatable).")
     ] = None,
@@ -123,7 +132,7 @@ def avatar(
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A mystical avatar from sun, moon and rising signs."""
+    """A mystical avatar from sun, moon and rising signs, or from birth data."""
     body: dict[str, Any] = {
         "sunSign": sun_sign,
         "moonSign": moon_sign,
@@ -131,6 +140,15 @@ def avatar(
         "traits": trait or [],
         "version": version,
     }
+    birth = {
+        "date": birth_date,
+        "time": birth_time,
+        "latitude": latitude,
+        "longitude": longitude,
+        "timezone": birth_timezone,
+    }
+    if any(value is not None for value in birth.values()):
+        body["birth"] = {key: value for key, value in birth.items() if value is not None}
     _run(
         Category.AVATAR,
         body,
@@ -178,17 +196,22 @@ def compatibility(
 
 @app.command("moon-ritual")
 def moon_ritual(
-    phase: Annotated[str, typer.Option(help="new_moon, waxing_crescent, ..., full_moon, ...")],
+    phase: Annotated[
+        str | None, typer.Option(help="new_moon, waxing_crescent, ..., full_moon, ...")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD: the phase of that day is computed.")
+    ] = None,
     user_id: UserIdOpt = "cli",
     tier: TierOpt = "universe",
     provider: ProviderOpt = None,
     output: OutputOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A ritual guide for a moon phase."""
+    """A ritual guide for a moon phase, given or computed from a date."""
     _run(
         Category.MOON_RITUAL,
-        {"phase": phase},
+        {"phase": phase, "date": date},
         user_id=user_id,
         tier=tier,
         provider=provider,

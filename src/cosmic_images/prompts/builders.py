@@ -110,12 +110,14 @@ class BuildContext:
     """What a builder may know besides the request.
 
     ``today`` is the business day (used when a request has no date), ``quality`` the quality
-    the user's tier asks for, ``day_profile`` the rule for a sign's shared daily image.
+    the user's tier asks for, ``day_profile`` the rule for a sign's shared daily image, and
+    ``timezone`` the business time zone (IANA name) in which dates are read.
     """
 
     today: dt.date
     quality: Quality
     day_profile: Callable[[Sign, dt.date], DayProfile] = field(default=default_day_profile)
+    timezone: str = "UTC"
 
 
 def _intensity(level: int) -> float:
@@ -179,9 +181,7 @@ def build_daily_energy(request: DailyEnergyRequest, ctx: BuildContext) -> Prompt
 
 
 def build_avatar(request: AvatarRequest, ctx: BuildContext) -> PromptSpec:
-    sun, moon, rising = (
-        sign_info(s) for s in (request.sun_sign, request.moon_sign, request.rising_sign)
-    )
+    sun, moon, rising = (sign_info(s) for s in request.signs)
     lines = [
         f"Mystical zodiac avatar portrait for a {sun.name} sun, {moon.name} moon and "
         f"{rising.name} rising.",
@@ -201,7 +201,15 @@ def build_avatar(request: AvatarRequest, ctx: BuildContext) -> PromptSpec:
         f"a crescent of {moon.element.value} light, stardust aura",
         NO_TEXT,
     ]
-    identity = request.cache_fields()
+    # The picture depends on the signs, not on the birth data they came from (which is
+    # personal, and is neither stored nor part of the cache key).
+    identity = {
+        "sunSign": sun.sign.value,
+        "moonSign": moon.sign.value,
+        "risingSign": rising.sign.value,
+        "traits": list(request.traits),
+        "version": request.version,
+    }
     return PromptSpec(
         category=Category.AVATAR.value,
         prompt="\n".join(lines),
@@ -258,10 +266,30 @@ def build_compatibility(request: CompatibilityRequest, ctx: BuildContext) -> Pro
 
 
 def build_moon_ritual(request: MoonRitualRequest, ctx: BuildContext) -> PromptSpec:
-    phase = request.phase
+    identity: dict[str, object]
+    if request.date is not None:
+        from ..astro import moon_phase  # ephem loads only when a date is given
+
+        sky = moon_phase(request.date, ctx.timezone)
+        phase, moon_sign = sky.phase, sign_info(sky.moon.sign)
+        title = (
+            f"the {phase.label} in {moon_sign.name} on {request.date.isoformat()}, "
+            f"{sky.illumination:.0%} illuminated"
+        )
+        identity = {
+            "phase": phase.value,
+            "date": request.date.isoformat(),
+            "moonSign": moon_sign.sign.value,
+        }
+        description = f"Your {phase.label} in {moon_sign.name} ritual guide"
+    else:
+        assert request.phase is not None  # the request model requires one of the two
+        phase, title = request.phase, f"the {request.phase.label}"
+        identity = {"phase": phase.value}
+        description = f"Your {phase.label} ritual guide"
     meaning, moon_words = _PHASE_MEANING[phase]
     lines = [
-        f"Sacred moon ritual guide artwork for the {phase.label}.",
+        f"Sacred moon ritual guide artwork for {title}.",
         f"Phase meaning: {meaning}",
         f"Color palette: {', '.join(_MOON_PALETTE)}",
         "",
@@ -281,6 +309,6 @@ def build_moon_ritual(request: MoonRitualRequest, ctx: BuildContext) -> PromptSp
             moon_phase=phase,
             moon_elongation=phase.elongation,
         ),
-        description=f"Your {phase.label} ritual guide",
-        identity={"phase": phase.value},
+        description=description,
+        identity=identity,
     )
