@@ -24,7 +24,7 @@ class GradientProvider:
     name = "gradient"
     model = "gradient-v1"
 
-    def generate(self, spec: PromptSpec) -> GeneratedImage:
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         top, _, bottom = spec.visual.palettes[0]
         image = Image.new("RGB", (512, 512), top)
         draw = ImageDraw.Draw(image)

@@ -10,10 +10,10 @@ from cosmic_images.settings import Settings
 
 
 class LoggingProvider(ProceduralProvider):
-    def generate(self, spec: PromptSpec) -> GeneratedImage:
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         with open(os.environ["COSMIC_TEST_CALLS_FILE"], "a", encoding="utf-8") as log:
             log.write(f"{spec.category}\n")
-        return super().generate(spec)
+        return super().generate(spec, end_user=end_user)
 
 
 def logging_provider(settings: Settings) -> LoggingProvider:

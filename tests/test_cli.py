@@ -16,6 +16,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from cosmic_images.cli import app
+from cosmic_images.storage import head_revision
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
@@ -221,7 +222,7 @@ def test_unknown_provider_is_a_configuration_error() -> None:
 
 def test_db_upgrade_then_up_to_date(isolated_env: Path) -> None:
     first = run_json("db", "upgrade")
-    assert (first["data"]["from"], first["data"]["to"]) == (None, "0001")
+    assert (first["data"]["from"], first["data"]["to"]) == (None, head_revision())
     again = runner.invoke(app, ["db", "upgrade"])
     assert "up to date" in again.stdout
 
@@ -230,7 +231,7 @@ def test_db_upgrade_on_postgres(postgres_url: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     blocked = runner.invoke(app, ["generate", "moon-ritual", "--phase", "full_moon"])
     assert blocked.exit_code == 1 and "db upgrade" in blocked.stderr
-    assert run_json("db", "upgrade")["data"]["to"] == "0001"
+    assert run_json("db", "upgrade")["data"]["to"] == head_revision()
     assert run_json("generate", "moon-ritual", "--phase", "full_moon")["success"] is True
 
 

@@ -193,7 +193,7 @@ def test_sql_script_is_postgresql_ddl_for_a_dba() -> None:
     for table in SEED_TABLES:
         assert f"CREATE TABLE {table}" in script
     assert "UUID" in script and "JSONB" in script and "TIMESTAMP WITH TIME ZONE" in script
-    assert "INSERT INTO alembic_version (version_num) VALUES ('0001')" in script
+    assert f"UPDATE alembic_version SET version_num='{head_revision()}'" in script
 
 
 # --- blob store ------------------------------------------------------------------------------

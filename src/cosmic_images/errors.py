@@ -22,6 +22,7 @@ Errors from lower libraries (SQLAlchemy, the openai SDK, redis) are translated i
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 __all__ = [
@@ -137,10 +138,32 @@ class ContentRejected(CosmicImagesError):
 
 
 class ProviderUnavailable(CosmicImagesError):
-    """The image provider failed, timed out, or is shut off by the circuit breaker."""
+    """The image provider failed, timed out, or is shut off by the circuit breaker.
+
+    ``retryable`` says whether trying again may help and cannot bill twice (a 429, a 5xx, a
+    connection that never reached the server); ``retry_after`` is the server's hint in
+    seconds. ``billed_cost`` is what the failed attempt certainly cost (an image paid for but
+    lost, such as an expired URL), and ``possibly_billed`` marks an attempt that may have been
+    billed (a timeout after the request was sent).
+    """
 
     code = "provider_unavailable"
     http_status = 502
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        billed_cost: Decimal = Decimal("0"),
+        possibly_billed: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.billed_cost = billed_cost
+        self.possibly_billed = possibly_billed
 
 
 class ConfigurationError(CosmicImagesError):

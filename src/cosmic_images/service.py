@@ -9,21 +9,25 @@ gallery.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from .cache import CacheBackend, cache_from_url, get_or_create
+from .cache import CacheBackend, NotCached, cache_from_url, get_or_create
 from .errors import (
     ConfigurationError,
+    ContentRejected,
     CosmicImagesError,
     GenerationDisabled,
     InvalidRequest,
@@ -34,7 +38,7 @@ from .errors import (
 from .policy import Access, Policy, check_generation, load_policy
 from .prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec, default_prompt_registry
 from .providers import GeneratedImage, ImageProvider, provider_from_name
-from .providers.registry import available_providers
+from .providers.registry import available_providers, resilient
 from .schemas import (
     AvatarRequest,
     CompatibilityRequest,
@@ -50,6 +54,7 @@ from .schemas import (
 from .settings import Settings
 from .sky import sky_day_profile
 from .storage import (
+    Attempt,
     BlobStore,
     FileBlobStore,
     ImageRecord,
@@ -110,6 +115,7 @@ class CosmicImages:
         generation_lease: timedelta = timedelta(minutes=2),
         day_profile: Callable[[Sign, dt.date], DayProfile] | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
+        user_hash_salt: bytes | None = None,
     ) -> None:
         self.repository = repository
         self.blobs = blobs
@@ -125,6 +131,7 @@ class CosmicImages:
         # The shared daily images follow the day's real sky unless a host says otherwise.
         self.day_profile = day_profile or sky_day_profile(self.timezone.key)
         self._clock = clock
+        self.user_hash_salt = user_hash_salt
 
     @classmethod
     def from_settings(
@@ -144,7 +151,7 @@ class CosmicImages:
                 name = settings.effective_provider
                 if settings.provider == "auto" and name not in available_providers():
                     name = "procedural"
-                provider = provider_from_name(name, settings)
+                provider = resilient(provider_from_name(name, settings), settings)
             lease = timedelta(seconds=max(120.0, settings.request_timeout * 4))
             return cls(
                 repository=Repository(engine),
@@ -158,6 +165,11 @@ class CosmicImages:
                 generation_enabled=settings.enable_image_generation,
                 share_url_template=settings.share_url_template,
                 generation_lease=lease,
+                user_hash_salt=(
+                    settings.user_hash_salt.get_secret_value().encode()
+                    if settings.user_hash_salt
+                    else None
+                ),
             )
         except BaseException:
             engine.dispose()
@@ -258,10 +270,12 @@ class CosmicImages:
     def _get_or_create(self, user: User, spec: PromptSpec, key: str) -> tuple[ImageRecord, bool]:
         created: list[ImageRecord] = []
 
-        def create() -> str:
+        def create() -> str | NotCached:
             record = self._create(user, spec, key)
             created.append(record)
-            return record.id
+            # A fallback picture is served once but not cached: the next asker retries the
+            # real provider instead of getting the stand-in for a whole TTL.
+            return NotCached(record.id) if record.fallback else record.id
 
         for _attempt in range(2):
             image_id, cached = get_or_create(
@@ -280,17 +294,26 @@ class CosmicImages:
             self.cache.delete(key)  # the entry outlived its image: generate again
         raise ProviderUnavailable("the cached image vanished while it was being read")
 
+    def end_user(self, user_id: str) -> str:
+        """The opaque id sent to providers: a keyed hash of the user id, never the id."""
+        if self.user_hash_salt:
+            digest = hmac.new(self.user_hash_salt, user_id.encode(), hashlib.sha256).hexdigest()
+        else:
+            digest = hashlib.sha256(f"cosmic-images:{user_id}".encode()).hexdigest()
+        return digest[:32]
+
     def _create(self, user: User, spec: PromptSpec, key: str) -> ImageRecord:
         if not self.generation_enabled:
             raise GenerationDisabled(
                 "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
                 "only cached images are served"
             )
-        image = self._call_provider(spec)
+        image = self._call_provider(user, spec)
+        attempts = _attempts_of(user, spec, image)
         image_id = str(uuid.uuid4())
         blob_key = f"{image_id[:2]}/{image_id}.png"
-        url = self.blobs.put(blob_key, image.data, image.media_type)
         try:
+            url = self.blobs.put(blob_key, image.data, image.media_type)
             return self.repository.add_image(
                 NewImage(
                     id=image_id,
@@ -314,23 +337,53 @@ class CosmicImages:
                     metadata=self._metadata(spec, image),
                 ),
                 now=self._clock(),
+                attempts=attempts,
             )
         except BaseException:
             self.blobs.delete(blob_key)
+            # The image was paid for even though it could not be kept: the ledger says so.
+            self.repository.record_attempts(
+                tuple(
+                    dataclasses.replace(a, outcome="lost", error="not stored")
+                    if a.outcome in ("generated", "fallback")
+                    else a
+                    for a in attempts
+                ),
+                now=self._clock(),
+            )
             raise
 
-    def _call_provider(self, spec: PromptSpec) -> GeneratedImage:
+    def _call_provider(self, user: User, spec: PromptSpec) -> GeneratedImage:
         try:
-            image = self.provider.generate(spec)
-        except CosmicImagesError:
+            image = self.provider.generate(spec, end_user=self.end_user(user.id))
+        except InvalidRequest:
+            raise  # refused before any call was made
+        except CosmicImagesError as exc:
+            self._record_failure(user, spec, exc)
             raise
         except Exception as exc:
-            raise ProviderUnavailable(
+            error = ProviderUnavailable(
                 f"the {self.provider.name} provider failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            )
+            self._record_failure(user, spec, error)
+            raise error from exc
         if image.media_type == "image/png" and not image.data.startswith(_PNG_MAGIC):
             raise ProviderUnavailable(f"the {self.provider.name} provider returned no PNG image")
         return image
+
+    def _record_failure(self, user: User, spec: PromptSpec, error: CosmicImagesError) -> None:
+        unavailable = error if isinstance(error, ProviderUnavailable) else None
+        attempt = Attempt(
+            user_id=user.id,
+            category=spec.category,
+            provider=self.provider.name,
+            model=self.provider.model,
+            outcome="rejected" if isinstance(error, ContentRejected) else "failed",
+            cost=unavailable.billed_cost if unavailable else Decimal("0"),
+            possibly_billed=unavailable.possibly_billed if unavailable else False,
+            error=f"{error.code}: {error.message}",
+        )
+        self.repository.record_attempts((attempt,), now=self._clock())
 
     @staticmethod
     def _metadata(spec: PromptSpec, image: GeneratedImage) -> dict[str, Any]:
@@ -395,3 +448,36 @@ class CosmicImages:
 
     def image_bytes(self, image_id: str) -> bytes:
         return self.blobs.get(self.get_image(image_id).blob_key)
+
+
+def _attempts_of(user: User, spec: PromptSpec, image: GeneratedImage) -> tuple[Attempt, ...]:
+    """The ledger entries of a provider answer: the image, and a primary that failed first."""
+    attempts = []
+    failure = image.metadata.get("primaryFailure")
+    if isinstance(failure, Mapping):
+        attempts.append(
+            Attempt(
+                user_id=user.id,
+                category=spec.category,
+                provider=str(failure["provider"]),
+                model=str(failure["model"]),
+                outcome="failed",
+                cost=Decimal(str(failure["billedCost"])),
+                possibly_billed=bool(failure["possiblyBilled"]),
+                error=str(failure["message"]),
+            )
+        )
+    attempts.append(
+        Attempt(
+            user_id=user.id,
+            category=spec.category,
+            provider=image.provider,
+            model=image.model,
+            outcome="fallback" if image.fallback else "generated",
+            cost=image.cost,
+            quality=image.quality,
+            size=str(image.metadata.get("size") or f"{image.width}x{image.height}"),
+            usage=image.usage,
+        )
+    )
+    return tuple(attempts)

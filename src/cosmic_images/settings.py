@@ -85,6 +85,37 @@ class Settings(BaseSettings):
     auto_migrate: bool | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_AUTO_MIGRATE", "auto_migrate")
     )
+    models_file: Path | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_MODELS_FILE", "models_file")
+    )
+    prices_file: Path | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_PRICES_FILE", "prices_file")
+    )
+    max_retries: int = Field(
+        default=3, ge=0, le=10, validation_alias=_env("COSMIC_IMAGES_MAX_RETRIES", "max_retries")
+    )
+    retry_budget: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=_env("COSMIC_IMAGES_RETRY_BUDGET", "retry_budget"),
+    )
+    breaker_threshold: int = Field(
+        default=5,
+        ge=1,
+        validation_alias=_env("COSMIC_IMAGES_BREAKER_THRESHOLD", "breaker_threshold"),
+    )
+    breaker_cool_down: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=_env("COSMIC_IMAGES_BREAKER_COOLDOWN", "breaker_cool_down"),
+    )
+    fallback_provider: str | None = Field(
+        default=None,
+        validation_alias=_env("COSMIC_IMAGES_FALLBACK_PROVIDER", "fallback_provider"),
+    )
+    user_hash_salt: SecretStr | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_USER_HASH_SALT", "user_hash_salt")
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -161,6 +192,14 @@ class Settings(BaseSettings):
             "shareUrlTemplate": self.share_url_template,
             "policyFile": str(self.policy_file) if self.policy_file else None,
             "autoMigrate": self.should_auto_migrate,
+            "modelsFile": str(self.models_file) if self.models_file else None,
+            "pricesFile": str(self.prices_file) if self.prices_file else None,
+            "maxRetries": self.max_retries,
+            "retryBudget": self.retry_budget,
+            "breakerThreshold": self.breaker_threshold,
+            "breakerCoolDown": self.breaker_cool_down,
+            "fallbackProvider": self.fallback_provider,
+            "userHashSalt": "****" if self.user_hash_salt else None,
         }
 
 

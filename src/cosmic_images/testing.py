@@ -46,6 +46,7 @@ class CountingProvider:
         self.fail_with = fail_with
         self.delay = delay
         self.calls: list[PromptSpec] = []
+        self.end_users: list[str | None] = []
         self._lock = threading.Lock()
 
     @property
@@ -61,16 +62,17 @@ class CountingProvider:
         with self._lock:
             return len(self.calls)
 
-    def generate(self, spec: PromptSpec) -> GeneratedImage:
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         with self._lock:
             self.calls.append(spec)
+            self.end_users.append(end_user)
         if self.delay:
             time.sleep(self.delay)
         if self.fail_with is not None:
             error = self.fail_with(spec)
             if error is not None:
                 raise error
-        return self.inner.generate(spec)
+        return self.inner.generate(spec, end_user=end_user)
 
 
 def _key() -> str:

@@ -13,12 +13,13 @@ from sqlalchemy import Engine
 from ..errors import ConfigurationError
 from .base import CacheBackend
 from .memory import MemoryCache
-from .singleflight import get_or_create
+from .singleflight import NotCached, get_or_create
 from .sql import SqlCache
 
 __all__ = [
     "CacheBackend",
     "MemoryCache",
+    "NotCached",
     "SqlCache",
     "cache_from_url",
     "get_or_create",

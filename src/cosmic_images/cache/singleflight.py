@@ -12,12 +12,20 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from ..errors import ProviderUnavailable
 from .base import CacheBackend
 
-__all__ = ["get_or_create"]
+__all__ = ["NotCached", "get_or_create"]
+
+
+@dataclass(frozen=True, slots=True)
+class NotCached:
+    """Returned by ``create`` for a value to hand back but not to cache (a fallback image)."""
+
+    value: str
 
 
 class _KeyLock:
@@ -43,7 +51,7 @@ def _local_lock(key: str) -> _KeyLock:
 def get_or_create(
     backend: CacheBackend,
     key: str,
-    create: Callable[[], str],
+    create: Callable[[], str | NotCached],
     *,
     ttl: timedelta,
     lease: timedelta,
@@ -75,9 +83,11 @@ def get_or_create(
                     value = backend.get(key)
                     if value is not None:
                         return value, True
-                    value = create()
-                    backend.set(key, value, ttl)
-                    return value, False
+                    made = create()
+                    if isinstance(made, NotCached):
+                        return made.value, False
+                    backend.set(key, made, ttl)
+                    return made, False
                 finally:
                     backend.release(key, owner)
             if time.monotonic() >= deadline:

@@ -36,7 +36,9 @@ class ImageProvider(Protocol):
 
     ``name`` identifies the provider in the ledger; ``model`` is the model it will use, which
     is part of the cache key (two models never share a picture). ``generate`` must return the
-    image bytes or raise a :class:`~cosmic_images.errors.CosmicImagesError`.
+    image bytes or raise a :class:`~cosmic_images.errors.CosmicImagesError`. ``end_user`` is an
+    opaque hash of the user the picture is made for (for the provider's abuse monitoring),
+    never the raw id.
     """
 
     @property
@@ -45,4 +47,4 @@ class ImageProvider(Protocol):
     @property
     def model(self) -> str: ...
 
-    def generate(self, spec: PromptSpec) -> GeneratedImage: ...
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage: ...

@@ -63,7 +63,7 @@ class ProceduralProvider:
     def model(self) -> str:
         return "procedural-v1"
 
-    def generate(self, spec: PromptSpec) -> GeneratedImage:
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         image = render(spec)
         out = io.BytesIO()
         image.save(out, format="PNG", compress_level=self._compress_level)

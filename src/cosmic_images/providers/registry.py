@@ -7,6 +7,7 @@ the attribute is an :class:`ImageProvider` instance, or a factory called with th
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 from collections.abc import Callable
@@ -16,12 +17,36 @@ from ..settings import Settings
 from .base import ImageProvider
 from .procedural import ProceduralProvider
 
-__all__ = ["ProviderFactory", "available_providers", "provider_from_name", "register_provider"]
+__all__ = [
+    "ProviderFactory",
+    "available_providers",
+    "provider_from_name",
+    "register_provider",
+    "resilient",
+]
 
 ProviderFactory = Callable[[Settings], ImageProvider]
 
+
+def _openai(settings: Settings) -> ImageProvider:
+    from ..ledger.pricing import load_price_table
+    from .models import load_model_table
+    from .openai_provider import OpenAIProvider
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIProvider.create(
+        load_model_table(settings.models_file).get(settings.openai_model),
+        load_price_table(settings.prices_file),
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.request_timeout,
+        today=dt.datetime.now(dt.UTC).date(),
+    )
+
+
 _FACTORIES: dict[str, ProviderFactory] = {
     "procedural": lambda _settings: ProceduralProvider(),
+    "openai": _openai,
 }
 
 
@@ -62,3 +87,28 @@ def _from_import_path(path: str, settings: Settings) -> ImageProvider:
     raise ConfigurationError(
         f"COSMIC_IMAGES_PROVIDER: {path!r} is neither an image provider nor a factory of one"
     )
+
+
+def resilient(provider: ImageProvider, settings: Settings) -> ImageProvider:
+    """``provider`` behind a circuit breaker and retries, with the fallback if one is set.
+
+    The procedural provider runs locally and is returned as it is.
+    """
+    from .resilience import CircuitBreakerProvider, FallbackProvider, RetryingProvider
+
+    if isinstance(provider, ProceduralProvider):
+        return provider
+    guarded: ImageProvider = RetryingProvider(
+        CircuitBreakerProvider(
+            provider,
+            failure_threshold=settings.breaker_threshold,
+            cool_down=settings.breaker_cool_down,
+        ),
+        max_retries=settings.max_retries,
+        max_total=settings.retry_budget,
+    )
+    if settings.fallback_provider:
+        guarded = FallbackProvider(
+            guarded, provider_from_name(settings.fallback_provider, settings)
+        )
+    return guarded

@@ -3,9 +3,10 @@
 from .blobs import BlobStore, FileBlobStore
 from .db import make_engine
 from .migrate import current_revision, head_revision, sql_script, upgrade
-from .repository import GalleryEntry, ImageRecord, NewImage, Repository
+from .repository import Attempt, GalleryEntry, ImageRecord, NewImage, Repository
 
 __all__ = [
+    "Attempt",
     "BlobStore",
     "FileBlobStore",
     "GalleryEntry",

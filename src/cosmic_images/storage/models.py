@@ -6,9 +6,9 @@ back timezone-aware (:class:`UTCDateTime`). The schema itself is created by the 
 migrations in ``storage/migrations``; ``tests/test_migrations.py`` checks that they match
 these models.
 
-Deviations from the seed, each on purpose: ``cost`` is NUMERIC(12, 6) instead of (10, 4)
-because token-priced models cost fractions of a hundredth of a cent per token and the ledger
-must be exact; ``generated_images`` has more columns (where the bytes are, the cache key, the
+Deviations from the seed, each on purpose: ``cost`` is NUMERIC(16, 8) instead of (10, 4)
+because token-priced models cost a few millionths of a dollar per token and the ledger must
+be exact; ``generated_images`` has more columns (where the bytes are, the cache key, the
 provider); ``image_generation_stats`` records which image and what it cost.
 """
 
@@ -48,6 +48,7 @@ __all__ = [
     "GenerationStat",
     "ImageDelivery",
     "ImageRow",
+    "LedgerEntry",
     "ShareEvent",
     "UTCDateTime",
 ]
@@ -86,7 +87,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
-Money = Numeric(12, 6, asdecimal=True)
+Money = Numeric(16, 8, asdecimal=True)
 
 
 class Base(DeclarativeBase):
@@ -222,3 +223,33 @@ class CacheLock(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class LedgerEntry(Base):
+    """Every call a provider answered, or failed, and what it cost: the exact cost ledger.
+
+    ``outcome``: generated, fallback, rejected, failed. ``cost`` is money certainly spent
+    (a paid image lost to an expired URL counts); ``possibly_billed`` marks a call that timed
+    out after it was sent, whose cost the provider alone knows.
+    """
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    user_id: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(50))
+    provider: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str] = mapped_column(String(50))
+    quality: Mapped[str | None] = mapped_column(String(20))
+    size: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    cost: Mapped[Decimal] = mapped_column(Money)
+    possibly_billed: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    image_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("generated_images.id", ondelete="SET NULL")
+    )
+    usage: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_ledger_entries_recorded_at", "recorded_at"),)

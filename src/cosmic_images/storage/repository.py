@@ -17,9 +17,9 @@ from sqlalchemy import Engine, Insert, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Favorite, GenerationStat, ImageDelivery, ImageRow
+from .models import Favorite, GenerationStat, ImageDelivery, ImageRow, LedgerEntry
 
-__all__ = ["GalleryEntry", "ImageRecord", "NewImage", "Repository"]
+__all__ = ["Attempt", "GalleryEntry", "ImageRecord", "NewImage", "Repository"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +45,23 @@ class NewImage:
     shared: bool = False
     fallback: bool = False
     metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attempt:
+    """One provider call for the ledger: what was asked, how it ended, what it cost."""
+
+    user_id: str
+    category: str
+    provider: str
+    model: str
+    outcome: str
+    cost: Decimal
+    quality: str | None = None
+    size: str | None = None
+    possibly_billed: bool = False
+    usage: Mapping[str, int] | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +91,24 @@ def _record(row: ImageRow) -> ImageRecord:
     return ImageRecord(**values, created_at=row.created_at)
 
 
+def _ledger_row(attempt: Attempt, now: dt.datetime, image_id: uuid.UUID | None) -> LedgerEntry:
+    return LedgerEntry(
+        recorded_at=now,
+        user_id=attempt.user_id,
+        category=attempt.category,
+        provider=attempt.provider,
+        model=attempt.model,
+        quality=attempt.quality,
+        size=attempt.size,
+        outcome=attempt.outcome,
+        cost=attempt.cost,
+        possibly_billed=attempt.possibly_billed,
+        image_id=image_id if attempt.outcome in ("generated", "fallback") else None,
+        usage=dict(attempt.usage) if attempt.usage is not None else None,
+        error=attempt.error,
+    )
+
+
 def _parse_id(image_id: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(image_id))
@@ -91,8 +126,14 @@ class Repository:
     def session(self) -> Session:
         return self._sessions()
 
-    def add_image(self, new: NewImage, *, now: dt.datetime | None = None) -> ImageRecord:
-        """Record a generated image and its generation stat in one transaction."""
+    def add_image(
+        self,
+        new: NewImage,
+        *,
+        now: dt.datetime | None = None,
+        attempts: tuple[Attempt, ...] = (),
+    ) -> ImageRecord:
+        """Record a generated image, its generation stat and its ledger entries together."""
         now = now or dt.datetime.now(dt.UTC)
         image_uuid = uuid.UUID(new.id)
         columns = {_COLUMN.get(name, name): getattr(new, name) for name in _FIELDS}
@@ -110,7 +151,16 @@ class Repository:
                     cost=new.cost,
                 )
             )
+            for attempt in attempts:
+                session.add(_ledger_row(attempt, now, image_uuid))
         return _record(row)
+
+    def record_attempts(self, attempts: tuple[Attempt, ...], *, now: dt.datetime) -> None:
+        """Ledger entries for calls that produced no stored image (failures, lost images)."""
+        if not attempts:
+            return
+        with self.session() as session, session.begin():
+            session.add_all(_ledger_row(a, now, None) for a in attempts)
 
     def get_image(self, image_id: str) -> ImageRecord | None:
         key = _parse_id(image_id)
@@ -170,6 +220,6 @@ class Repository:
             total = session.execute(count).scalar_one()
         return [GalleryEntry(_record(r[0]), r[1], bool(r[2])) for r in rows], total
 
-    def count(self, table: type[ImageRow | GenerationStat | ImageDelivery]) -> int:
+    def count(self, table: type[ImageRow | GenerationStat | ImageDelivery | LedgerEntry]) -> int:
         with self.session() as session:
             return session.execute(select(func.count()).select_from(table)).scalar_one()

@@ -1,0 +1,201 @@
+"""Wrappers that make any provider resilient, composed rather than subclassed:
+
+``FallbackProvider(RetryingProvider(CircuitBreakerProvider(provider)), procedural)``
+
+- :class:`RetryingProvider` retries only :class:`ProviderUnavailable` errors marked
+  ``retryable`` (429, 5xx, connections that never reached the server), with exponential
+  backoff and jitter, honouring ``Retry-After``, bounded in count and in total time. A call
+  that timed out after it was sent is not retryable: it may have been billed.
+- :class:`CircuitBreakerProvider` opens after N consecutive failures, fails fast while open,
+  and after a cool-down lets one probe through; its success closes it. One instance is shared
+  by all the threads of a process.
+- :class:`FallbackProvider` answers with another provider (the procedural one) when the
+  primary is unavailable; the image is marked ``fallback`` and costs nothing, and the
+  primary's failure travels in its metadata so the ledger still sees it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from ..errors import CosmicImagesError, ProviderUnavailable
+from ..prompts.spec import PromptSpec
+from .base import GeneratedImage, ImageProvider
+
+__all__ = ["CircuitBreakerProvider", "CircuitOpen", "FallbackProvider", "RetryingProvider"]
+
+
+class CircuitOpen(ProviderUnavailable):
+    """The circuit breaker is open: the provider is not called until the cool-down ends."""
+
+
+class RetryingProvider:
+    def __init__(
+        self,
+        inner: ImageProvider,
+        *,
+        max_retries: int = 3,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_total: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.inner = inner
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_total = max_total
+        self._sleep = sleep
+        self._clock = clock
+        self._jitter = jitter
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    def delay(self, attempt: int, error: ProviderUnavailable) -> float:
+        """Retry-After when the server gave one, else exponential backoff with equal jitter."""
+        if error.retry_after is not None:
+            return error.retry_after
+        ceiling = min(self.max_delay, self.base_delay * 2.0**attempt)
+        return float(ceiling / 2 + ceiling / 2 * self._jitter())
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        started = self._clock()
+        attempt = 0
+        while True:
+            try:
+                return self.inner.generate(spec, end_user=end_user)
+            except ProviderUnavailable as error:
+                if not error.retryable:
+                    raise
+                wait = self.delay(attempt, error)
+                spent = self._clock() - started
+                if attempt >= self.max_retries or spent + wait > self.max_total:
+                    raise ProviderUnavailable(
+                        f"gave up after {attempt + 1} attempts in {spent:.1f} s: {error.message}"
+                    ) from error
+                self._sleep(wait)
+                attempt += 1
+
+
+class CircuitBreakerProvider:
+    def __init__(
+        self,
+        inner: ImageProvider,
+        *,
+        failure_threshold: int = 5,
+        cool_down: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if failure_threshold < 1 or cool_down <= 0:
+            raise ValueError("failure_threshold must be >= 1 and cool_down > 0")
+        self.inner = inner
+        self.failure_threshold = failure_threshold
+        self.cool_down = cool_down
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._probing = False
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    @property
+    def state(self) -> str:
+        with self._lock:
+            if self._opened_at is None:
+                return "closed"
+            if self._clock() - self._opened_at >= self.cool_down:
+                return "half_open"
+            return "open"
+
+    def _admit(self) -> None:
+        with self._lock:
+            if self._opened_at is None:
+                return
+            waited = self._clock() - self._opened_at
+            if waited < self.cool_down:
+                raise CircuitOpen(
+                    f"the {self.inner.name} provider is failing; not calling it for another "
+                    f"{self.cool_down - waited:.0f} s (circuit open)"
+                )
+            if self._probing:
+                raise CircuitOpen(f"the {self.inner.name} provider is being probed; try again")
+            self._probing = True
+
+    def _record(self, *, failed: bool) -> None:
+        with self._lock:
+            probing, self._probing = self._probing, False
+            if not failed:
+                self._failures, self._opened_at = 0, None
+                return
+            self._failures += 1
+            if probing or self._failures >= self.failure_threshold:
+                self._opened_at = self._clock()
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        self._admit()
+        try:
+            image = self.inner.generate(spec, end_user=end_user)
+        except ProviderUnavailable:
+            self._record(failed=True)
+            raise
+        except CosmicImagesError:
+            self._record(failed=False)  # it answered (a rejection, a bad key): it is up
+            raise
+        except BaseException:
+            self._record(failed=True)
+            raise
+        self._record(failed=False)
+        return image
+
+
+class FallbackProvider:
+    def __init__(self, primary: ImageProvider, fallback: ImageProvider) -> None:
+        self.primary = primary
+        self.fallback = fallback
+
+    @property
+    def name(self) -> str:
+        return self.primary.name
+
+    @property
+    def model(self) -> str:
+        return self.primary.model
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        try:
+            return self.primary.generate(spec, end_user=end_user)
+        except ProviderUnavailable as error:
+            image = self.fallback.generate(spec, end_user=end_user)
+            failure = {
+                "provider": self.primary.name,
+                "model": self.primary.model,
+                "message": error.message,
+                "billedCost": str(error.billed_cost),
+                "possiblyBilled": error.possibly_billed,
+            }
+            return dataclasses.replace(
+                image,
+                fallback=True,
+                cost=Decimal("0"),
+                metadata={**image.metadata, "primaryFailure": failure},
+            )
