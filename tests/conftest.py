@@ -120,12 +120,27 @@ def provider() -> CountingProvider:
 
 
 @pytest.fixture
+def fake_openai() -> Iterator[Any]:
+    """A local server speaking the Images API, for the real openai client."""
+    from .fake_openai import FakeImagesAPI
+
+    api = FakeImagesAPI()
+    api.start()
+    yield api
+    api.close()
+
+
+@pytest.fixture
 def make_service(tmp_path: Path, provider: CountingProvider) -> Iterator[ServiceFactory]:
     """Build services on a database URL (SQLite in tmp by default); closes them afterwards."""
     made: list[CosmicImages] = []
 
     def factory(database_url: str | None = None, **settings: Any) -> CosmicImages:
-        chosen = settings.pop("provider", provider)
+        # provider=<object> injects a provider; provider="name" is the setting; image_provider
+        # =None builds the provider from the settings, as an application would.
+        chosen = settings.pop("image_provider", provider)
+        if not isinstance(settings.get("provider", ""), str):
+            chosen = settings.pop("provider")
         base: dict[str, Any] = {"data_dir": tmp_path / "data", "auto_migrate": True}
         if database_url is not None:
             base["database_url"] = database_url

@@ -255,3 +255,24 @@ def test_help_lists_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("generate", "gallery", "config", "db"):
         assert command in result.stdout
+
+
+def test_pricing_prints_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = run_json("pricing")["data"]["prices"]
+    hd_wide = [
+        p
+        for p in data
+        if p["model"] == "dall-e-3" and p["quality"] == "hd" and p["size"] == "1792x1024"
+    ]
+    assert [p["price"] for p in hd_wide] == ["0.120"]
+    token = {p["unit"]: p["price"] for p in data if p["model"] == "gpt-image-2"}
+    assert token == {
+        "1M text input tokens": "5.00",
+        "1M image input tokens": "8.00",
+        "1M image output tokens": "30.00",
+    }
+    extra = tmp_path / "prices.toml"
+    extra.write_text('[per_image."house-model"]\n"standard 1024x1024" = "0.010"\n')
+    monkeypatch.setenv("COSMIC_IMAGES_PRICES_FILE", str(extra))
+    human = runner.invoke(app, ["pricing"])
+    assert human.exit_code == 0 and "house-model" in human.stdout and "0.010" in human.stdout

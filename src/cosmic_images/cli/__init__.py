@@ -7,6 +7,7 @@ import typer
 from . import db, generate
 from .config import config
 from .gallery import gallery
+from .pricing import pricing
 from .sky import sky
 
 __all__ = ["app", "main"]
@@ -22,6 +23,7 @@ app.add_typer(db.app, name="db")
 app.command()(gallery)
 app.command()(config)
 app.command()(sky)
+app.command()(pricing)
 
 
 def main() -> None:

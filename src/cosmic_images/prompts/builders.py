@@ -262,6 +262,7 @@ def build_compatibility(request: CompatibilityRequest, ctx: BuildContext) -> Pro
         ),
         description=f"{a.name} and {b.name}: {score}% cosmic compatibility",
         identity=identity,
+        aspect="landscape",  # two figures side by side
     )
 
 
@@ -311,4 +312,5 @@ def build_moon_ritual(request: MoonRitualRequest, ctx: BuildContext) -> PromptSp
         ),
         description=description,
         identity=identity,
+        aspect="portrait",  # the moon above, the ritual below
     )

@@ -1,0 +1,181 @@
+"""A local HTTP server on 127.0.0.1 that speaks enough of the OpenAI Images API for tests.
+
+Scripted: each POST /v1/images/generations takes the next queued :class:`Reply` (or the
+default, a base64 PNG with token usage). Images given as URLs are served from /files/NAME;
+an "expired" one answers 403 with an XML body, as Azure blob storage does. Every request is
+recorded with its arrival time. Stalls wait on an event, so shutting down ends them at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from PIL import Image
+
+
+def png_bytes(colour: tuple[int, int, int] = (40, 20, 90), size: int = 64) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+USAGE = {
+    "input_tokens": 160,
+    "input_tokens_details": {"text_tokens": 150, "image_tokens": 10},
+    "output_tokens": 4160,
+    "output_tokens_details": {"image_tokens": 4160, "text_tokens": 0},
+    "total_tokens": 4320,
+}
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0
+
+    @classmethod
+    def image(
+        cls,
+        *,
+        usage: dict[str, Any] | None = USAGE,
+        revised: str | None = None,
+        data: bytes | None = None,
+    ) -> Reply:
+        item: dict[str, Any] = {"b64_json": base64.b64encode(data or png_bytes()).decode()}
+        if revised:
+            item["revised_prompt"] = revised
+        body: dict[str, Any] = {"created": int(time.time()), "data": [item]}
+        if usage is not None:
+            body["usage"] = usage
+        return cls(body=body)
+
+    @classmethod
+    def url(cls, url: str, *, revised: str | None = None) -> Reply:
+        item: dict[str, Any] = {"url": url}
+        if revised:
+            item["revised_prompt"] = revised
+        return cls(body={"created": int(time.time()), "data": [item]})
+
+    @classmethod
+    def error(
+        cls, status: int, code: str | None, message: str, headers: dict[str, str] | None = None
+    ) -> Reply:
+        error = {"message": message, "type": "invalid_request_error", "param": None, "code": code}
+        return cls(status=status, body={"error": error}, headers=headers or {})
+
+
+@dataclass
+class Seen:
+    at: float
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+class FakeImagesAPI:
+    def __init__(self) -> None:
+        self.replies: deque[Reply] = deque()
+        self.requests: list[Seen] = []
+        self.files: dict[str, bytes] = {}
+        self.expired: set[str] = set()
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def _send(
+                self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None
+            ) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                name = self.path.removeprefix("/files/")
+                if name in api.expired:
+                    body = b"<?xml version='1.0'?><Error><Code>AuthenticationFailed</Code></Error>"
+                    self._send(403, body, "application/xml")
+                elif name in api.files:
+                    self._send(200, api.files[name], "image/png")
+                else:
+                    self._send(404, b"not found", "text/plain")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"{}")
+                with api._lock:
+                    api.requests.append(
+                        Seen(
+                            time.monotonic(),
+                            self.path,
+                            body,
+                            {k.lower(): v for k, v in self.headers.items()},
+                        )
+                    )
+                    reply = api.replies.popleft() if api.replies else Reply.image()
+                if reply.stall:
+                    api.stop.wait(reply.stall)
+                if self.path != "/v1/images/generations":
+                    self._send(404, b'{"error": {"message": "no route"}}', "application/json")
+                    return
+                payload = json.dumps(reply.body or {}).encode()
+                try:
+                    self._send(reply.status, payload, "application/json", reply.headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up (a timeout test)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/v1"
+
+    def enqueue(self, *replies: Reply) -> None:
+        with self._lock:
+            self.replies.extend(replies)
+
+    def serve_file(self, name: str, data: bytes, *, expired: bool = False) -> str:
+        self.files[name] = data
+        if expired:
+            self.expired.add(name)
+        return f"{self.base}/files/{name}"
+
+    def generations(self) -> list[Seen]:
+        with self._lock:
+            return [r for r in self.requests if r.path == "/v1/images/generations"]
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
