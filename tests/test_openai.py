@@ -298,6 +298,7 @@ def test_an_unknown_model_at_the_endpoint_names_the_setting(
     with pytest.raises(ConfigurationError, match=r"'gpt-image-2'.*COSMIC_IMAGES_OPENAI_MODEL"):
         svc.generate_moon_ritual(UNIVERSE, MOON)
     assert svc.repository.count(ImageRow) == 0
+    assert [(e.outcome, e.cost) for e in ledger(svc)] == [("failed", Decimal(0))]
 
 
 @pytest.mark.parametrize("model", ["dall-e-3", "dall-e-2", "gpt-image-1"])
