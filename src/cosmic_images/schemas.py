@@ -51,6 +51,7 @@ __all__ = [
     "RequestModel",
     "SignField",
     "TimeField",
+    "UsageStats",
     "User",
     "ZoneField",
     "clean_phrase",
@@ -496,5 +497,30 @@ class GalleryPage:
                 "total": self.total,
                 "limit": self.limit,
                 "offset": self.offset,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UsageStats:
+    """A user's weekly usage. ``weekly_limit`` and ``remaining`` are None when unlimited."""
+
+    tier: str
+    weekly_usage: int
+    weekly_limit: int | None
+    remaining: int | None
+    quality: str
+    resets_at: dt.datetime | None
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "success": True,
+            "data": {
+                "tier": self.tier,
+                "weeklyUsage": self.weekly_usage,
+                "weeklyLimit": self.weekly_limit,
+                "remaining": self.remaining,
+                "quality": self.quality,
+                "resetsAt": self.resets_at.isoformat() if self.resets_at else None,
             },
         }

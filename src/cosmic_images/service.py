@@ -34,8 +34,18 @@ from .errors import (
     NotEntitled,
     NotFound,
     ProviderUnavailable,
+    QuotaExceeded,
 )
-from .policy import Access, Policy, check_generation, load_policy
+from .policy import (
+    Access,
+    Policy,
+    QuotaStore,
+    Window,
+    check_generation,
+    current_window,
+    load_policy,
+    quota_from_url,
+)
 from .prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec, default_prompt_registry
 from .providers import GeneratedImage, ImageProvider, provider_from_name
 from .providers.registry import available_providers, resilient
@@ -48,6 +58,7 @@ from .schemas import (
     GenerationResult,
     MoonRitualRequest,
     RequestModel,
+    UsageStats,
     User,
     parse_request,
 )
@@ -116,6 +127,8 @@ class CosmicImages:
         day_profile: Callable[[Sign, dt.date], DayProfile] | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
         user_hash_salt: bytes | None = None,
+        quota: QuotaStore | None = None,
+        quota_lease: timedelta | None = None,
     ) -> None:
         self.repository = repository
         self.blobs = blobs
@@ -132,6 +145,9 @@ class CosmicImages:
         self.day_profile = day_profile or sky_day_profile(self.timezone.key)
         self._clock = clock
         self.user_hash_salt = user_hash_salt
+        self.quota = quota
+        # A pending slot outlives any generation (timeouts, retries, storing) before it expires.
+        self.quota_lease = quota_lease or generation_lease * 2
 
     @classmethod
     def from_settings(
@@ -165,6 +181,7 @@ class CosmicImages:
                 generation_enabled=settings.enable_image_generation,
                 share_url_template=settings.share_url_template,
                 generation_lease=lease,
+                quota=quota_from_url(settings.effective_quota_url, engine=engine),
                 user_hash_salt=(
                     settings.user_hash_salt.get_secret_value().encode()
                     if settings.user_hash_salt
@@ -177,6 +194,8 @@ class CosmicImages:
 
     def close(self) -> None:
         self.cache.close()
+        if self.quota is not None:
+            self.quota.close()
         self.repository.engine.dispose()
 
     def __enter__(self) -> Self:
@@ -303,11 +322,81 @@ class CosmicImages:
         return digest[:32]
 
     def _create(self, user: User, spec: PromptSpec, key: str) -> ImageRecord:
+        """A new image, paid for with a weekly slot: reserved first, confirmed once the image
+        is stored, returned on any failure (and for a fallback image, which is free)."""
         if not self.generation_enabled:
             raise GenerationDisabled(
                 "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
                 "only cached images are served"
             )
+        reservation = self._reserve(user)
+        try:
+            record = self._generate_and_store(user, spec, key)
+        except BaseException:
+            if reservation is not None:
+                self._release(user, reservation, confirm=False)
+            raise
+        if reservation is not None:
+            self._release(user, reservation, confirm=not record.fallback)
+        return record
+
+    def _reserve(self, user: User) -> str | None:
+        limit = self.policy.tier(user.tier).weekly_limit
+        if limit is None or self.quota is None:
+            return None  # unlimited
+        window = self.window()
+        reservation = uuid.uuid4().hex
+        check = self.quota.reserve(
+            user.id, reservation, limit=limit, window=window, lease=self.quota_lease
+        )
+        if not check.granted:
+            resets = window.resets_at(check.oldest)
+            when = f"; the next one comes back at {resets.isoformat()}" if resets else ""
+            raise QuotaExceeded(
+                f"the {user.tier} tier's {limit} new images a week are used up{when}",
+                resets_at=resets,
+            )
+        return reservation
+
+    def _release(self, user: User, reservation: str, *, confirm: bool) -> None:
+        assert self.quota is not None
+        if confirm:
+            self.quota.confirm(user.id, reservation)
+        else:
+            self.quota.refund(user.id, reservation)
+
+    def window(self) -> Window:
+        """The current weekly window (calendar week or rolling, from the policy)."""
+        return current_window(self._clock(), self.timezone, self.policy.window)
+
+    def usage_stats(self, user: User) -> UsageStats:
+        """The seed's usage statistics, with when the next slot frees up."""
+        rules = self.policy.tier(user.tier)
+        window = self.window()
+        check = self.quota.usage(user.id, window) if self.quota is not None else None
+        used = check.used if check is not None else 0
+        limit = rules.weekly_limit
+        return UsageStats(
+            tier=rules.name,
+            weekly_usage=used,
+            weekly_limit=limit,
+            remaining=None if limit is None else max(0, limit - used),
+            quality=rules.quality.value,
+            resets_at=window.resets_at(check.oldest if check is not None else None),
+        )
+
+    def sweep_reservations(self, admin: User) -> int:
+        """Expire the slots of generations that never finished (a crashed process)."""
+        self.require_admin(admin)
+        return self.quota.sweep() if self.quota is not None else 0
+
+    @staticmethod
+    def require_admin(user: User) -> None:
+        who: object = user  # checked at run time: hosts pass whatever they have
+        if not isinstance(who, User) or not who.is_admin:
+            raise NotEntitled("this operation is for administrators (User(..., is_admin=True))")
+
+    def _generate_and_store(self, user: User, spec: PromptSpec, key: str) -> ImageRecord:
         image = self._call_provider(user, spec)
         attempts = _attempts_of(user, spec, image)
         image_id = str(uuid.uuid4())

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     cache_url: str | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_CACHE_URL", "cache_url")
     )
+    quota_url: str | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_QUOTA_URL", "quota_url")
+    )
     cache_ttl_seconds: int = Field(
         default=86_400,
         gt=0,
@@ -148,6 +151,12 @@ class Settings(BaseSettings):
         return self.redis_url if self.redis_url else "sql"
 
     @property
+    def effective_quota_url(self) -> str:
+        if self.quota_url:
+            return self.quota_url
+        return self.redis_url if self.redis_url else "sql"
+
+    @property
     def effective_provider(self) -> str:
         if self.provider != "auto":
             return self.provider
@@ -188,6 +197,7 @@ class Settings(BaseSettings):
             "requestTimeout": self.request_timeout,
             "cacheUrl": mask_url(self.effective_cache_url),
             "cacheTtlSeconds": self.cache_ttl_seconds,
+            "quotaUrl": mask_url(self.effective_quota_url),
             "publicBaseUrl": self.public_base_url,
             "shareUrlTemplate": self.share_url_template,
             "policyFile": str(self.policy_file) if self.policy_file else None,

@@ -14,22 +14,26 @@ Importing this module needs pytest (the ``dev`` extra).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from .cache import CacheBackend, get_or_create
 from .errors import CosmicImagesError
+from .policy import QuotaStore, WindowKind, current_window
 from .prompts.spec import PromptSpec
 from .providers.base import GeneratedImage, ImageProvider
 from .providers.procedural import ProceduralProvider
 
-__all__ = ["CacheBackendSuite", "CountingProvider"]
+__all__ = ["CacheBackendSuite", "CountingProvider", "QuotaStoreSuite"]
 
 
 class CountingProvider:
@@ -66,12 +70,11 @@ class CountingProvider:
         with self._lock:
             self.calls.append(spec)
             self.end_users.append(end_user)
+        error = self.fail_with(spec) if self.fail_with is not None else None
+        if error is not None:
+            raise error  # failures are immediate; the delay is for calls that succeed
         if self.delay:
             time.sleep(self.delay)
-        if self.fail_with is not None:
-            error = self.fail_with(spec)
-            if error is not None:
-                raise error
         return self.inner.generate(spec, end_user=end_user)
 
 
@@ -176,3 +179,78 @@ class CacheBackendSuite:
             cache, key, lambda: "second-try", ttl=self.ttl, lease=timedelta(seconds=30), wait=5
         )
         assert (value, cached) == ("second-try", False)
+
+
+class QuotaStoreSuite:
+    """Behaviour every :class:`~cosmic_images.policy.QuotaStore` must have.
+
+    Provide a ``quota`` fixture. Each test uses a user id of its own.
+    """
+
+    lease = timedelta(minutes=5)
+
+    @staticmethod
+    def week() -> Any:
+        now = dt.datetime.now(dt.UTC)
+        return current_window(now, ZoneInfo("America/New_York"), WindowKind.CALENDAR_WEEK)
+
+    def test_grants_up_to_the_limit(self, quota: QuotaStore) -> None:
+        user, window = _key(), self.week()
+        results = [
+            quota.reserve(user, _key(), limit=3, window=window, lease=self.lease) for _ in range(5)
+        ]
+        assert [r.granted for r in results] == [True, True, True, False, False]
+        assert results[2].used == 3
+        assert results[4].used == 3
+        assert quota.usage(user, window).used == 3
+
+    def test_refund_returns_the_slot_once(self, quota: QuotaStore) -> None:
+        user, window = _key(), self.week()
+        first = _key()
+        assert quota.reserve(user, first, limit=1, window=window, lease=self.lease).granted
+        assert not quota.reserve(user, _key(), limit=1, window=window, lease=self.lease).granted
+        assert quota.refund(user, first) is True
+        assert quota.refund(user, first) is False  # idempotent
+        assert quota.usage(user, window).used == 0
+        assert quota.reserve(user, _key(), limit=1, window=window, lease=self.lease).granted
+
+    def test_confirmed_slots_stay_counted(self, quota: QuotaStore) -> None:
+        user, window = _key(), self.week()
+        slot = _key()
+        quota.reserve(user, slot, limit=2, window=window, lease=timedelta(milliseconds=300))
+        quota.confirm(user, slot)
+        assert quota.refund(user, slot) is False  # a confirmed slot is not returned
+        time.sleep(0.5)  # past the lease: a confirmed slot does not expire
+        quota.sweep()
+        assert quota.usage(user, window).used == 1
+
+    def test_an_abandoned_reservation_expires_and_is_swept(self, quota: QuotaStore) -> None:
+        user, window = _key(), self.week()
+        assert quota.reserve(
+            user, _key(), limit=1, window=window, lease=timedelta(milliseconds=300)
+        ).granted
+        assert not quota.reserve(user, _key(), limit=1, window=window, lease=self.lease).granted
+        time.sleep(0.6)
+        assert quota.sweep() >= 1
+        assert quota.usage(user, window).used == 0
+        assert quota.reserve(user, _key(), limit=1, window=window, lease=self.lease).granted
+
+    def test_users_do_not_share_slots(self, quota: QuotaStore) -> None:
+        window = self.week()
+        a, b = _key(), _key()
+        assert quota.reserve(a, _key(), limit=1, window=window, lease=self.lease).granted
+        assert quota.reserve(b, _key(), limit=1, window=window, lease=self.lease).granted
+        assert quota.usage(a, window).used == 1
+
+    def test_exactly_the_limit_across_threads(self, quota: QuotaStore) -> None:
+        user, window = _key(), self.week()
+        barrier = threading.Barrier(16)
+
+        def attempt(_: int) -> bool:
+            barrier.wait()
+            return quota.reserve(user, _key(), limit=3, window=window, lease=self.lease).granted
+
+        with ThreadPoolExecutor(16) as pool:
+            granted = sum(pool.map(attempt, range(16)))
+        assert granted == 3
+        assert quota.usage(user, window).used == 3

@@ -9,6 +9,7 @@ from .config import config
 from .gallery import gallery
 from .pricing import pricing
 from .sky import sky
+from .usage import usage
 
 __all__ = ["app", "main"]
 
@@ -24,6 +25,7 @@ app.command()(gallery)
 app.command()(config)
 app.command()(sky)
 app.command()(pricing)
+app.command()(usage)
 
 
 def main() -> None:

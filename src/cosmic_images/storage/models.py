@@ -49,6 +49,7 @@ __all__ = [
     "ImageDelivery",
     "ImageRow",
     "LedgerEntry",
+    "QuotaReservation",
     "ShareEvent",
     "UTCDateTime",
 ]
@@ -253,3 +254,21 @@ class LedgerEntry(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_ledger_entries_recorded_at", "recorded_at"),)
+
+
+class QuotaReservation(Base):
+    """A weekly-limit slot: pending while its image is made, then confirmed, refunded or
+    expired (a crashed process's lease ran out)."""
+
+    __tablename__ = "quota_reservations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12))
+
+    __table_args__ = (
+        Index("ix_quota_reservations_user_id_created_at", "user_id", "created_at"),
+        Index("ix_quota_reservations_status_expires_at", "status", "expires_at"),
+    )

@@ -1,0 +1,29 @@
+"""``cosmic-images usage``: a user's weekly usage, limit and reset time."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..schemas import User
+from ._common import JsonOpt, cli_errors, console, open_service, print_json
+
+
+def usage(
+    user_id: Annotated[str, typer.Option("--user-id", help="Whose usage.")],
+    tier: Annotated[str, typer.Option("--tier", help="The user's tier.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Weekly usage, limit, remaining slots and when the next one frees up."""
+    with cli_errors(as_json), open_service() as svc:
+        stats = svc.usage_stats(User(id=user_id, tier=tier))
+    if as_json:
+        print_json(stats.to_api())
+        return
+    limit = "unlimited" if stats.weekly_limit is None else str(stats.weekly_limit)
+    resets = stats.resets_at.isoformat() if stats.resets_at else "-"
+    console.print(
+        f"{user_id} ({stats.tier}, {stats.quality}): {stats.weekly_usage} of {limit} this week; "
+        f"next slot back at {resets}"
+    )
