@@ -276,3 +276,9 @@ def test_pricing_prints_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("COSMIC_IMAGES_PRICES_FILE", str(extra))
     human = runner.invoke(app, ["pricing"])
     assert human.exit_code == 0 and "house-model" in human.stdout and "0.010" in human.stdout
+
+
+def test_the_cli_acts_as_an_admin() -> None:
+    from cosmic_images.cli._common import cli_user
+
+    assert cli_user("ops", "cosmic").is_admin is True

@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigurationError, CosmicImagesError, InvalidRequest
+from ..schemas import User
 from ..service import CosmicImages
 from ..settings import Settings
 
@@ -22,6 +23,11 @@ JsonOpt = Annotated[
 ]
 
 console = Console(highlight=False)
+
+
+def cli_user(user_id: str, tier: str = "free") -> User:
+    """The user a command acts for. The CLI is an operator's tool: it acts as an admin."""
+    return User(id=user_id, tier=tier, is_admin=True)
 
 
 def load_settings(**overrides: Any) -> Settings:

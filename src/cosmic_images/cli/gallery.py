@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..schemas import User
-from ._common import JsonOpt, cli_errors, console, open_service, print_json
+from ._common import JsonOpt, cli_errors, cli_user, console, open_service, print_json
 
 
 def gallery(
@@ -19,7 +18,7 @@ def gallery(
 ) -> None:
     """List a user's images, most recently delivered first."""
     with cli_errors(as_json), open_service() as svc:
-        page = svc.gallery(User(id=user_id), limit=limit, offset=offset)
+        page = svc.gallery(cli_user(user_id), limit=limit, offset=offset)
     if as_json:
         print_json(page.to_api())
         return

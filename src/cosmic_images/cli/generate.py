@@ -8,9 +8,17 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InvalidRequest
-from ..schemas import GenerationResult, User
+from ..schemas import GenerationResult
 from ..zodiac import Category
-from ._common import JsonOpt, cli_errors, console, key_value_table, open_service, print_json
+from ._common import (
+    JsonOpt,
+    cli_errors,
+    cli_user,
+    console,
+    key_value_table,
+    open_service,
+    print_json,
+)
 
 app = typer.Typer(help="Generate artwork of one category.", no_args_is_help=True)
 
@@ -37,7 +45,7 @@ def _run(
     as_json: bool,
 ) -> None:
     with cli_errors(as_json):
-        user = User(id=user_id, tier=tier)
+        user = cli_user(user_id, tier)
         if output is not None and not output.parent.is_dir():
             raise InvalidRequest(
                 f"output: the folder {output.parent} does not exist", field="output"

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..schemas import User
-from ._common import JsonOpt, cli_errors, console, open_service, print_json
+from ._common import JsonOpt, cli_errors, cli_user, console, open_service, print_json
 
 
 def usage(
@@ -17,7 +16,7 @@ def usage(
 ) -> None:
     """Weekly usage, limit, remaining slots and when the next one frees up."""
     with cli_errors(as_json), open_service() as svc:
-        stats = svc.usage_stats(User(id=user_id, tier=tier))
+        stats = svc.usage_stats(cli_user(user_id, tier))
     if as_json:
         print_json(stats.to_api())
         return
