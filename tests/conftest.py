@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from cosmic_images import CosmicImages, Settings
+from cosmic_images.storage import make_engine, upgrade
 from cosmic_images.testing import CountingProvider
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -88,6 +89,15 @@ def database_url(request: pytest.FixtureRequest) -> str:
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     url: str = request.getfixturevalue(name)
     return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated engine on each database backend."""
+    made = make_engine(database_url)
+    upgrade(made)
+    yield made
+    made.dispose()
 
 
 @pytest.fixture

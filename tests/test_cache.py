@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Engine
 
 from cosmic_images.cache import (
     CacheBackend,
@@ -48,11 +49,8 @@ class TestMemoryCache(CacheBackendSuite):
 
 class TestSqlCacheOnEachDatabase(CacheBackendSuite):
     @pytest.fixture
-    def cache(self, database_url: str) -> Iterator[CacheBackend]:
-        engine = make_engine(database_url)
-        upgrade(engine)
-        yield cache_from_url("sql", engine=engine)
-        engine.dispose()
+    def cache(self, engine: Engine) -> CacheBackend:
+        return cache_from_url("sql", engine=engine)
 
     def test_an_entry_written_by_one_engine_is_a_hit_for_another(self, database_url: str) -> None:
         first, second = make_engine(database_url), make_engine(database_url)

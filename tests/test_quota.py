@@ -84,11 +84,8 @@ def test_rolling_window() -> None:
 
 class TestSqlQuotaOnEachDatabase(QuotaStoreSuite):
     @pytest.fixture
-    def quota(self, database_url: str) -> Iterator[QuotaStore]:
-        engine = make_engine(database_url)
-        upgrade(engine)
-        yield quota_from_url("sql", engine=engine)
-        engine.dispose()
+    def quota(self, engine: Engine) -> QuotaStore:
+        return quota_from_url("sql", engine=engine)
 
 
 @pytest.mark.redis
@@ -111,14 +108,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def sql_engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
 def reserve(store: QuotaStore, clock: Clock, kind: WindowKind, limit: int = 3) -> bool:
     window = current_window(clock.now, NY, kind)
     lease = dt.timedelta(minutes=10)
@@ -132,24 +121,24 @@ def confirm_all(engine: Engine) -> None:
         conn.execute(update(QuotaReservation).values(status="confirmed"))
 
 
-def test_calendar_week_boundary_across_the_new_year(sql_engine: Engine) -> None:
+def test_calendar_week_boundary_across_the_new_year(engine: Engine) -> None:
     clock = Clock(at("2024-12-29 23:50"))  # Sunday night of 2024-W52, New York
-    store = SqlQuotaStore(sql_engine, clock=clock)
+    store = SqlQuotaStore(engine, clock=clock)
     assert [reserve(store, clock, CAL) for _ in range(4)] == [True, True, True, False]
-    confirm_all(sql_engine)
+    confirm_all(engine)
     clock.now = at("2024-12-29 23:59:59")
     assert reserve(store, clock, CAL) is False
     clock.now = at("2024-12-30 00:00")  # Monday: 2025-W01 begins, in the previous year
     assert [reserve(store, clock, CAL) for _ in range(4)] == [True, True, True, False]
 
 
-def test_rolling_window_slots_come_back_after_seven_days(sql_engine: Engine) -> None:
+def test_rolling_window_slots_come_back_after_seven_days(engine: Engine) -> None:
     clock = Clock(at("2025-01-10 09:00", dt.UTC))
-    store = SqlQuotaStore(sql_engine, clock=clock)
+    store = SqlQuotaStore(engine, clock=clock)
     assert reserve(store, clock, ROLL)
     clock.now += dt.timedelta(days=2)
     assert reserve(store, clock, ROLL) and reserve(store, clock, ROLL)
-    confirm_all(sql_engine)
+    confirm_all(engine)
     clock.now = at("2025-01-17 08:59", dt.UTC)
     assert reserve(store, clock, ROLL) is False
     check = store.usage("u", current_window(clock.now, NY, ROLL))

@@ -30,13 +30,13 @@ from .cache import CacheBackend, get_or_create
 from .errors import CosmicImagesError
 from .policy import QuotaStore, WindowKind, current_window
 from .prompts.spec import PromptSpec
-from .providers.base import GeneratedImage, ImageProvider
+from .providers.base import GeneratedImage, ImageProvider, ProviderProxy
 from .providers.procedural import ProceduralProvider
 
 __all__ = ["CacheBackendSuite", "CountingProvider", "QuotaStoreSuite"]
 
 
-class CountingProvider:
+class CountingProvider(ProviderProxy):
     """Wraps ``inner`` (procedural by default); counts calls; ``fail_with`` makes them fail."""
 
     def __init__(
@@ -46,20 +46,12 @@ class CountingProvider:
         fail_with: Callable[[PromptSpec], CosmicImagesError | Exception | None] | None = None,
         delay: float = 0.0,
     ) -> None:
-        self.inner = inner or ProceduralProvider()
+        super().__init__(inner or ProceduralProvider())
         self.fail_with = fail_with
         self.delay = delay
         self.calls: list[PromptSpec] = []
         self.end_users: list[str | None] = []
         self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
 
     @property
     def count(self) -> int:

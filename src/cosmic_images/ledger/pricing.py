@@ -7,14 +7,13 @@ GPT image models) cost their reported ``usage`` times dollars per million tokens
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._toml import read_table
 from ..errors import ConfigurationError
 
 __all__ = ["PriceTable", "TokenPrices", "TokenUsage", "load_price_table"]
@@ -130,22 +129,12 @@ def _money(value: object, where: str) -> Decimal:
     return price
 
 
-def _read(path: Path | None) -> tuple[dict[str, Any], str]:
-    try:
-        if path is None:
-            text = resources.files(__package__).joinpath("prices.toml").read_text("utf-8")
-            return tomllib.loads(text), "the shipped price table"
-        return tomllib.loads(Path(path).read_text("utf-8")), str(path)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"cannot read the price table {path}: {exc}") from exc
-
-
 def load_price_table(extra: Path | None = None) -> PriceTable:
     """The shipped prices, with the models of ``extra`` (if given) added or replacing."""
     per_image: dict[str, dict[tuple[str, str], Decimal]] = {}
     per_token: dict[str, TokenPrices] = {}
     for path in (None, extra) if extra is not None else (None,):
-        data, where = _read(path)
+        data, where = read_table(__package__, "prices.toml", path, "price table")
         for model, rows in data.get("per_image", {}).items():
             parsed: dict[tuple[str, str], Decimal] = {}
             for key, value in rows.items():

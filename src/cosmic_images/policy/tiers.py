@@ -9,15 +9,14 @@ the quota stores' job, not this module's.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._toml import read_table
 from ..errors import ConfigurationError, InvalidRequest, NotEntitled
 from ..zodiac import Quality
 
@@ -104,16 +103,7 @@ def check_generation(policy: Policy, tier: str, category: str, *, custom: bool =
 
 def load_policy(path: Path | None = None) -> Policy:
     """The policy table from ``path``, or the shipped default (the seed's tiers)."""
-    try:
-        if path is None:
-            text = resources.files(__package__).joinpath("default_tiers.toml").read_text("utf-8")
-            where = "the default policy"
-        else:
-            text = Path(path).read_text("utf-8")
-            where = str(path)
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"cannot read the policy file {path}: {exc}") from exc
+    data, where = read_table(__package__, "default_tiers.toml", path, "policy table")
     return _parse(data, where)
 
 

@@ -1,6 +1,6 @@
 """Image providers behind one protocol, chosen by name."""
 
-from .base import GeneratedImage, ImageProvider
+from .base import GeneratedImage, ImageProvider, ProviderProxy
 from .procedural import ProceduralProvider
 from .registry import ProviderFactory, available_providers, provider_from_name, register_provider
 
@@ -9,6 +9,7 @@ __all__ = [
     "ImageProvider",
     "ProceduralProvider",
     "ProviderFactory",
+    "ProviderProxy",
     "available_providers",
     "provider_from_name",
     "register_provider",

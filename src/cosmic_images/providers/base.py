@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..prompts.spec import PromptSpec
 
-__all__ = ["GeneratedImage", "ImageProvider"]
+__all__ = ["GeneratedImage", "ImageProvider", "ProviderProxy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +48,23 @@ class ImageProvider(Protocol):
     def model(self) -> str: ...
 
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage: ...
+
+
+class ProviderProxy:
+    """A provider that wraps another (dogpile.cache's ``ProxyBackend`` idea): it answers to
+    the inner provider's ``name`` and ``model``, so the cache key and the ledger see through
+    it, and passes ``generate`` on. Subclasses override ``generate`` to add a concern."""
+
+    def __init__(self, inner: ImageProvider) -> None:
+        self.inner = inner
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        return self.inner.generate(spec, end_user=end_user)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._toml import read_table
 from ..errors import ConfigurationError
 from ..zodiac import Quality
 
@@ -64,21 +63,11 @@ class ModelTable:
             ) from None
 
 
-def _read(path: Path | None) -> tuple[dict[str, Any], str]:
-    try:
-        if path is None:
-            text = resources.files(__package__).joinpath("models.toml").read_text("utf-8")
-            return tomllib.loads(text), "the shipped model table"
-        return tomllib.loads(Path(path).read_text("utf-8")), str(path)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"cannot read the model table {path}: {exc}") from exc
-
-
 def load_model_table(extra: Path | None = None) -> ModelTable:
     """The shipped table, with the rows of ``extra`` (if given) added or replacing."""
     rows: dict[str, ModelSpec] = {}
     for path in (None, extra) if extra is not None else (None,):
-        data, where = _read(path)
+        data, where = read_table(__package__, "models.toml", path, "model table")
         for name, raw in data.get("models", {}).items():
             rows[name] = _parse(name, raw, where)
     return ModelTable(rows)

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from ..errors import CosmicImagesError, ProviderUnavailable
 from ..prompts.spec import PromptSpec
-from .base import GeneratedImage, ImageProvider
+from .base import GeneratedImage, ImageProvider, ProviderProxy
 
 __all__ = ["CircuitBreakerProvider", "CircuitOpen", "FallbackProvider", "RetryingProvider"]
 
@@ -34,7 +34,7 @@ class CircuitOpen(ProviderUnavailable):
     """The circuit breaker is open: the provider is not called until the cool-down ends."""
 
 
-class RetryingProvider:
+class RetryingProvider(ProviderProxy):
     def __init__(
         self,
         inner: ImageProvider,
@@ -47,7 +47,7 @@ class RetryingProvider:
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.max_retries = max_retries
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -55,14 +55,6 @@ class RetryingProvider:
         self._sleep = sleep
         self._clock = clock
         self._jitter = jitter
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
 
     def delay(self, attempt: int, error: ProviderUnavailable) -> float:
         """Retry-After when the server gave one, else exponential backoff with equal jitter."""
@@ -90,7 +82,7 @@ class RetryingProvider:
                 attempt += 1
 
 
-class CircuitBreakerProvider:
+class CircuitBreakerProvider(ProviderProxy):
     def __init__(
         self,
         inner: ImageProvider,
@@ -101,7 +93,7 @@ class CircuitBreakerProvider:
     ) -> None:
         if failure_threshold < 1 or cool_down <= 0:
             raise ValueError("failure_threshold must be >= 1 and cool_down > 0")
-        self.inner = inner
+        super().__init__(inner)
         self.failure_threshold = failure_threshold
         self.cool_down = cool_down
         self._clock = clock
@@ -109,14 +101,6 @@ class CircuitBreakerProvider:
         self._failures = 0
         self._opened_at: float | None = None
         self._probing = False
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
 
     @property
     def state(self) -> str:
@@ -168,18 +152,11 @@ class CircuitBreakerProvider:
         return image
 
 
-class FallbackProvider:
+class FallbackProvider(ProviderProxy):
     def __init__(self, primary: ImageProvider, fallback: ImageProvider) -> None:
+        super().__init__(primary)
         self.primary = primary
         self.fallback = fallback
-
-    @property
-    def name(self) -> str:
-        return self.primary.name
-
-    @property
-    def model(self) -> str:
-        return self.primary.model
 
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         try:
