@@ -48,7 +48,7 @@ from .policy import (
 )
 from .prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec, default_prompt_registry
 from .providers import GeneratedImage, ImageProvider, provider_from_name
-from .providers.registry import available_providers, resilient
+from .providers.registry import resilient
 from .schemas import (
     AvatarRequest,
     CompatibilityRequest,
@@ -164,11 +164,14 @@ class CosmicImages:
         try:
             _prepare_schema(engine, migrate=settings.should_auto_migrate)
             if provider is None:
-                name = settings.effective_provider
-                if settings.provider == "auto" and name not in available_providers():
-                    name = "procedural"
-                provider = resilient(provider_from_name(name, settings), settings)
-            lease = timedelta(seconds=max(120.0, settings.request_timeout * 4))
+                provider = resilient(
+                    provider_from_name(settings.effective_provider, settings), settings
+                )
+            # The single-flight lease outlasts the slowest generation: every retry within the
+            # retry budget, a last attempt running to its timeout, and storing the result.
+            lease = timedelta(
+                seconds=max(120.0, settings.retry_budget + 2 * settings.request_timeout + 30)
+            )
             return cls(
                 repository=Repository(engine),
                 blobs=FileBlobStore(settings.blob_dir, settings.public_base_url),
