@@ -526,3 +526,16 @@ def test_fallback_marks_the_image_and_carries_the_failure() -> None:
     image = FallbackProvider(failing, ProceduralProvider()).generate(spec())
     assert image.fallback and image.cost == 0
     assert image.metadata["primaryFailure"]["billedCost"] == "0.04"
+
+
+def test_a_token_priced_answer_without_usage_keeps_the_image_and_flags_the_cost(
+    make_service: ServiceFactory, fake_openai: FakeImagesAPI
+) -> None:
+    svc = openai_service(make_service, fake_openai)
+    fake_openai.enqueue(Reply.image(usage=None))
+    result = svc.generate_moon_ritual(UNIVERSE, MOON)
+    assert Path(result.image_url.removeprefix("file://")).is_file()
+    assert result.metadata["costUnknown"] is True
+    (entry,) = ledger(svc)
+    assert entry.outcome == "generated"
+    assert entry.error == "cost unknown: the provider reported no usage"

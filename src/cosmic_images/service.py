@@ -570,6 +570,9 @@ def _attempts_of(user: User, spec: PromptSpec, image: GeneratedImage) -> tuple[A
             quality=image.quality,
             size=str(image.metadata.get("size") or f"{image.width}x{image.height}"),
             usage=image.usage,
+            error="cost unknown: the provider reported no usage"
+            if image.metadata.get("costUnknown")
+            else None,
         )
     )
     return tuple(attempts)

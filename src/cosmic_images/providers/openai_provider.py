@@ -139,7 +139,14 @@ class OpenAIProvider:
         except openai.OpenAIError as exc:
             raise self._translate(exc, quality, size) from exc
         usage = _usage(response.usage)
-        cost = self.prices.cost(self.model, quality=quality, size=size, usage=usage)
+        # A token-priced answer without usage (some compatible endpoints) still carries a paid
+        # image: keep it, and mark the cost unknown instead of logging a silent $0.
+        cost_known = usage is not None or not self.prices.is_token_priced(self.model)
+        cost = (
+            self.prices.cost(self.model, quality=quality, size=size, usage=usage)
+            if cost_known
+            else Decimal("0")
+        )
         item = response.data[0] if response.data else None
         if item is None:
             raise ProviderUnavailable(f"{self.model} answered without an image", billed_cost=cost)
@@ -160,7 +167,7 @@ class OpenAIProvider:
             cost=cost,
             usage=usage.as_dict() if usage else None,
             revised_prompt=item.revised_prompt,
-            metadata={"size": size},
+            metadata={"size": size} if cost_known else {"size": size, "costUnknown": True},
         )
 
     def _image_bytes(self, item: Any, cost: Decimal) -> bytes:
