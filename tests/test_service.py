@@ -321,3 +321,17 @@ def test_public_base_url_makes_http_image_urls(make_service: ServiceFactory) -> 
     assert result.image_url.startswith("https://img.example.com/cosmic/")
     assert result.image_url.endswith(f"/{result.image_id}.png")
     assert result.shareable_card == f"https://api.example.com/share/{result.image_id}"
+
+
+@pytest.mark.parametrize("method", ["gallery", "usage_stats"])
+def test_reads_need_a_user(make_service: ServiceFactory, method: str) -> None:
+    svc = make_service()
+    with pytest.raises(InvalidRequest) as excinfo:
+        getattr(svc, method)("u1")
+    assert excinfo.value.field == "user"
+
+
+def test_a_bad_environment_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COSMIC_IMAGES_REQUEST_TIMEOUT", "soon")
+    with pytest.raises(ConfigurationError, match="invalid setting COSMIC_IMAGES_REQUEST_TIMEOUT"):
+        CosmicImages.from_settings()

@@ -89,6 +89,11 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _require_user(user: object) -> None:
+    if not isinstance(user, User):
+        raise InvalidRequest("user: must be a cosmic_images.User", field="user")
+
+
 def _whole(value: object) -> bool:
     """An int that is not a bool: checked at run time, hosts pass query-string values."""
     return isinstance(value, int) and not isinstance(value, bool)
@@ -159,7 +164,7 @@ class CosmicImages:
         policy: Policy | None = None,
     ) -> CosmicImages:
         """Build the service from settings (the environment when ``settings`` is None)."""
-        settings = settings or Settings()
+        settings = settings or Settings.load()
         engine = make_engine(settings.effective_database_url)
         try:
             _prepare_schema(engine, migrate=settings.should_auto_migrate)
@@ -240,8 +245,7 @@ class CosmicImages:
 
     def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:
         """Any registered category; the four named methods call this."""
-        if not isinstance(user, User):
-            raise InvalidRequest("user: must be a cosmic_images.User", field="user")
+        _require_user(user)
         definition = self.prompts.get(str(category))
         parsed = parse_request(definition.request_model, request)
         custom = isinstance(parsed, AvatarRequest) and (bool(parsed.traits) or parsed.version > 1)
@@ -374,6 +378,7 @@ class CosmicImages:
 
     def usage_stats(self, user: User) -> UsageStats:
         """The seed's usage statistics, with when the next slot frees up."""
+        _require_user(user)
         rules = self.policy.tier(user.tier)
         window = self.window()
         check = self.quota.usage(user.id, window) if self.quota is not None else None
@@ -509,6 +514,7 @@ class CosmicImages:
 
     def gallery(self, user: User, limit: int = 20, offset: int = 0) -> GalleryPage:
         """The user's images, most recently delivered first."""
+        _require_user(user)
         if not _whole(limit) or not 1 <= limit <= MAX_GALLERY_PAGE:
             raise InvalidRequest(
                 f"limit: must be a whole number from 1 to {MAX_GALLERY_PAGE}", field="limit"

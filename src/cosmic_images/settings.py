@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigurationError
 
 __all__ = ["Settings", "mask_url"]
 
@@ -119,6 +121,18 @@ class Settings(BaseSettings):
     user_hash_salt: SecretStr | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_USER_HASH_SALT", "user_hash_salt")
     )
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Settings from the environment and .env with ``overrides`` (None values ignored);
+        an invalid value is a :class:`ConfigurationError` naming the variable."""
+        try:
+            return cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"]) or "settings"
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise ConfigurationError(f"invalid setting {where}: {message}") from exc
 
     @field_validator("timezone")
     @classmethod

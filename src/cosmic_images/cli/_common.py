@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,13 +31,7 @@ def cli_user(user_id: str, tier: str = "free") -> User:
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment and .env, with CLI overrides; errors named by variable."""
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigurationError(f"invalid setting {where}: {message}") from exc
+    return Settings.load(**overrides)
 
 
 def open_service(**overrides: Any) -> CosmicImages:
