@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from cosmic_images.cli import app
 from cosmic_images.storage import head_revision
 
+from .test_requests import LEO_AVATAR
+
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
 ACCEPTANCE = [
@@ -144,19 +146,7 @@ def test_human_output_is_a_table() -> None:
 def test_tier_rules_apply_to_the_cli() -> None:
     result = runner.invoke(
         app,
-        [
-            "generate",
-            "avatar",
-            "--sun-sign",
-            "leo",
-            "--moon-sign",
-            "leo",
-            "--rising-sign",
-            "leo",
-            "--tier",
-            "cosmic",
-            "--json",
-        ],
+        [*LEO_AVATAR, "--tier", "cosmic", "--json"],
     )
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]

@@ -121,6 +121,16 @@ def test_phrases_are_normalised() -> None:
 # --- the CLI -----------------------------------------------------------------------------------
 
 runner = CliRunner()
+LEO_AVATAR = [
+    "generate",
+    "avatar",
+    "--sun-sign",
+    "leo",
+    "--moon-sign",
+    "leo",
+    "--rising-sign",
+    "leo",
+]
 
 CLI_BAD = st.sampled_from(
     [
@@ -136,14 +146,7 @@ CLI_BAD = st.sampled_from(
         ),
         (
             [
-                "generate",
-                "avatar",
-                "--sun-sign",
-                "leo",
-                "--moon-sign",
-                "leo",
-                "--rising-sign",
-                "leo",
+                *LEO_AVATAR,
                 "--trait",
                 "kind",
                 "--trait",
@@ -153,14 +156,7 @@ CLI_BAD = st.sampled_from(
         ),
         (
             [
-                "generate",
-                "avatar",
-                "--sun-sign",
-                "leo",
-                "--moon-sign",
-                "leo",
-                "--rising-sign",
-                "leo",
+                *LEO_AVATAR,
                 "--version",
                 "0",
             ],

@@ -167,10 +167,6 @@ class RequestModel(BaseModel):
         str_max_length=200,
     )
 
-    def cache_fields(self) -> dict[str, Any]:
-        """The normalised request as plain JSON data, for cache keys and metadata."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
-
 
 class DailyEnergyRequest(RequestModel):
     """The seed's daily energy body.
