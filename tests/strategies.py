@@ -32,6 +32,18 @@ def _norm(value: str) -> str:
     return value.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+# The CLI arguments of an avatar request with all three signs Leo.
+LEO_AVATAR = [
+    "generate",
+    "avatar",
+    "--sun-sign",
+    "leo",
+    "--moon-sign",
+    "leo",
+    "--rising-sign",
+    "leo",
+]
+
 dates = st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)).map(dt.date.isoformat)
 phrases = st.sampled_from(WORDS)
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from cosmic_images.cli import app
 from cosmic_images.storage import head_revision
 
-from .test_requests import LEO_AVATAR
+from .strategies import LEO_AVATAR
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]

@@ -121,17 +121,6 @@ def test_phrases_are_normalised() -> None:
 # --- the CLI -----------------------------------------------------------------------------------
 
 runner = CliRunner()
-LEO_AVATAR = [
-    "generate",
-    "avatar",
-    "--sun-sign",
-    "leo",
-    "--moon-sign",
-    "leo",
-    "--rising-sign",
-    "leo",
-]
-
 CLI_BAD = st.sampled_from(
     [
         (["generate", "daily-energy", "--sign", "ares"], "sign"),
@@ -146,7 +135,7 @@ CLI_BAD = st.sampled_from(
         ),
         (
             [
-                *LEO_AVATAR,
+                *s.LEO_AVATAR,
                 "--trait",
                 "kind",
                 "--trait",
@@ -156,7 +145,7 @@ CLI_BAD = st.sampled_from(
         ),
         (
             [
-                *LEO_AVATAR,
+                *s.LEO_AVATAR,
                 "--version",
                 "0",
             ],
