@@ -11,6 +11,8 @@ that driver.
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
+def _use_wal(cursor: Any) -> None:
+    """Put the database file in WAL mode, once: the mode is kept in the file.
+
+    Switching needs the file to itself and does not wait on the busy timeout, so several
+    processes opening a new database together (web workers starting at once) would fail with
+    "database is locked". Only a connection that finds the file in another mode switches it,
+    and one that is locked out looks again, for up to the busy timeout: meanwhile the holder
+    of the lock is switching it too.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    delay = 0.01
+    while True:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
     in_memory = not database or database == ":memory:"
     if not in_memory:
@@ -71,11 +97,11 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
             if not in_memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _use_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         finally:
             cursor.close()
 
