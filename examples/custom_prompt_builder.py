@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from cosmic_images import CosmicImages, PromptSpec, RequestModel, Settings, User, Visual
+from cosmic_images.policy import load_policy
 from cosmic_images.prompts import BuildContext, build_moon_ritual, default_prompt_registry
 from cosmic_images.schemas import MoonRitualRequest, Phrase, SignField
 from cosmic_images.zodiac import sign_info
@@ -53,11 +54,11 @@ def main(data_dir: Path) -> list[str]:
     registry.register(
         "moon_ritual", MoonRitualRequest, build_moon_ritual_with_intention, replace=True
     )
+    # A custom category needs a tier that lists it; here, a policy where universe may.
+    policy = load_policy().with_category("universe", "tarot")
     settings = Settings(data_dir=data_dir)
-    with CosmicImages.from_settings(settings, prompts=registry) as svc:
-        # A custom category needs a tier that lists it; here, a policy where universe may.
+    with CosmicImages.from_settings(settings, prompts=registry, policy=policy) as svc:
         user = User(id="demo", tier="universe")
-        svc.policy = svc.policy.with_category("universe", "tarot")
         tarot = svc.generate(user, "tarot", {"sign": "scorpio", "card": "the star"})
         moon = svc.generate_moon_ritual(user, {"phase": "full_moon"})
         print(tarot.to_api())

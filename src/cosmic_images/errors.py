@@ -12,11 +12,13 @@ response is one line::
     ├── GenerationDisabled                 generation_disabled   503
     ├── BudgetExceeded                     budget_exceeded       503
     ├── ContentRejected                    content_rejected      422
-    ├── ProviderUnavailable                provider_unavailable  502
-    └── ConfigurationError                 configuration_error   500
+    ├── ProviderUnavailable                provider_unavailable  502   (has .retryable, ...)
+    ├── ConfigurationError                 configuration_error   500
+    └── BackendUnavailable                 backend_unavailable   503   (has .backend)
 
 Errors from lower libraries (SQLAlchemy, the openai SDK, redis) are translated into these with
-``raise ... from exc`` so the cause is kept for logs but never escapes the public API.
+``raise ... from exc`` at one boundary (``_boundary.py`` for the stores, the provider for the
+SDK), so the cause is kept for logs but never escapes the public API.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 __all__ = [
+    "BackendUnavailable",
     "BudgetExceeded",
     "ConfigurationError",
     "ContentRejected",
@@ -158,8 +161,10 @@ class ProviderUnavailable(CosmicImagesError):
         retry_after: float | None = None,
         billed_cost: Decimal = Decimal("0"),
         possibly_billed: bool = False,
+        request_made: bool = True,
     ) -> None:
         super().__init__(message)
+        self.request_made = request_made
         self.retryable = retryable
         self.retry_after = retry_after
         self.billed_cost = billed_cost
@@ -171,3 +176,15 @@ class ConfigurationError(CosmicImagesError):
 
     code = "configuration_error"
     http_status = 500
+
+
+class BackendUnavailable(CosmicImagesError):
+    """A store the library depends on (the database, Redis, the blob store) failed or cannot
+    be reached; ``backend`` names which. Trying again later may help."""
+
+    code = "backend_unavailable"
+    http_status = 503
+
+    def __init__(self, message: str, *, backend: str | None = None) -> None:
+        super().__init__(message)
+        self.backend = backend

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=_env("COSMIC_IMAGES_CACHE_TTL", "cache_ttl_seconds"),
     )
+    blob_url: str | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_BLOB_URL", "blob_url")
+    )
     public_base_url: str | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_PUBLIC_BASE_URL", "public_base_url")
     )
@@ -194,6 +197,10 @@ class Settings(BaseSettings):
     def blob_dir(self) -> Path:
         return self.data_dir / "images"
 
+    @property
+    def effective_blob_url(self) -> str:
+        return self.blob_url or self.blob_dir.resolve().as_uri()
+
     def describe(self) -> dict[str, Any]:
         """The effective settings as plain data with every secret masked."""
         key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
@@ -212,6 +219,7 @@ class Settings(BaseSettings):
             "cacheUrl": mask_url(self.effective_cache_url),
             "cacheTtlSeconds": self.cache_ttl_seconds,
             "quotaUrl": mask_url(self.effective_quota_url),
+            "blobUrl": mask_url(self.effective_blob_url),
             "publicBaseUrl": self.public_base_url,
             "shareUrlTemplate": self.share_url_template,
             "policyFile": str(self.policy_file) if self.policy_file else None,

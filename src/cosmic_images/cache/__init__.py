@@ -1,73 +1,85 @@
 """Caches of generated images, chosen by URL: ``sql``, ``memory://``, ``redis://``.
 
-Register another scheme with :func:`register_cache_backend`.
+The :class:`CacheBackend` protocol and the registry live here, one module per backend beside
+them. A host adds a scheme with :func:`register_cache_backend`, giving a factory
+``(url, context) -> CacheBackend`` or its ``"module:attribute"`` path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlsplit
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from sqlalchemy import Engine
-
-from ..errors import ConfigurationError
-from .base import CacheBackend
-from .memory import MemoryCache
+from .._registry import Registry, StoreContext, scheme_of
 from .singleflight import NotCached, get_or_create
-from .sql import SqlCache
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = [
     "CacheBackend",
+    "CacheFactory",
     "MemoryCache",
     "NotCached",
     "SqlCache",
     "cache_from_url",
+    "cache_schemes",
     "get_or_create",
     "register_cache_backend",
 ]
 
-CacheFactory = Callable[[str, Engine | None], CacheBackend]
+
+@runtime_checkable
+class CacheBackend(Protocol):
+    """A shared map of cache key to image id, with expiring leases.
+
+    ``acquire`` must be atomic in the store: of any number of callers across processes, one
+    gets the lease for a key until it releases it or ``lease`` runs out (then a new caller may
+    take it over). Values are image ids; the image itself lives in the database.
+    """
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str, ttl: timedelta) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def acquire(self, key: str, owner: str, lease: timedelta) -> bool: ...
+
+    def release(self, key: str, owner: str) -> None: ...
+
+    def purge_expired(self) -> int:
+        """Drop expired entries and leases; return how many entries went."""
+        ...
+
+    def close(self) -> None: ...
 
 
-def _memory(url: str, _engine: Engine | None) -> CacheBackend:
-    query = dict(parse_qsl(urlsplit(url).query))
-    try:
-        return MemoryCache(int(query.get("max_entries", "10000")))
-    except ValueError as exc:
-        raise ConfigurationError(f"COSMIC_IMAGES_CACHE_URL {url!r}: {exc}") from exc
+CacheFactory = Callable[[str, StoreContext], CacheBackend]
+
+from .memory import MemoryCache  # noqa: E402  (after the protocol they implement)
+from .sql import SqlCache  # noqa: E402
+
+_registry: Registry[CacheFactory] = Registry("cache scheme", "COSMIC_IMAGES_CACHE_URL")
+_registry.register("sql", "cosmic_images.cache.sql:from_url")
+_registry.register("memory", "cosmic_images.cache.memory:from_url")
+_registry.register("redis", "cosmic_images.cache.redis:from_url", extra="redis")
+_registry.register("rediss", "cosmic_images.cache.redis:from_url", extra="redis")
 
 
-def _sql(url: str, engine: Engine | None) -> CacheBackend:
-    if engine is None:
-        raise ConfigurationError("the sql cache needs the database engine")
-    return SqlCache(engine)
+def register_cache_backend(scheme: str, factory: CacheFactory | str) -> None:
+    """Make ``scheme://...`` cache URLs build a backend with ``factory(url, context)``."""
+    _registry.register(scheme, factory)
 
 
-def _redis(url: str, _engine: Engine | None) -> CacheBackend:
-    from .redis_cache import RedisCache
-
-    return RedisCache.from_url(url)
+def cache_schemes() -> list[str]:
+    return _registry.names()
 
 
-_FACTORIES: dict[str, CacheFactory] = {
-    "sql": _sql,
-    "memory": _memory,
-    "redis": _redis,
-    "rediss": _redis,
-}
-
-
-def register_cache_backend(scheme: str, factory: CacheFactory) -> None:
-    """Make ``scheme://...`` cache URLs build a backend with ``factory(url, engine)``."""
-    _FACTORIES[scheme] = factory
-
-
-def cache_from_url(url: str, *, engine: Engine | None = None) -> CacheBackend:
-    scheme = url.split("://", 1)[0] if "://" in url else url
-    factory = _FACTORIES.get(scheme)
-    if factory is None:
-        known = ", ".join(sorted(_FACTORIES))
-        raise ConfigurationError(
-            f"COSMIC_IMAGES_CACHE_URL {url!r}: unknown cache scheme {scheme!r} (known: {known})"
-        )
-    return factory(url, engine)
+def cache_from_url(
+    url: str, context: StoreContext | None = None, *, engine: Engine | None = None
+) -> CacheBackend:
+    """The cache backend for ``url``; ``context`` (or ``engine``) gives ``sql`` its database."""
+    context = context or StoreContext(engine=engine)
+    return _registry.factory(scheme_of(url))(url, context)

@@ -7,8 +7,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["MemoryCache"]
+from .._registry import StoreContext
+from ..errors import ConfigurationError
+
+__all__ = ["MemoryCache", "from_url"]
+
+
+def from_url(url: str, _context: StoreContext) -> MemoryCache:
+    """``memory://?max_entries=N`` (default 10,000)."""
+    query = dict(parse_qsl(urlsplit(url).query))
+    try:
+        return MemoryCache(int(query.get("max_entries", "10000")))
+    except ValueError as exc:
+        raise ConfigurationError(f"COSMIC_IMAGES_CACHE_URL {url!r}: {exc}") from exc
 
 
 class MemoryCache:

@@ -14,9 +14,12 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from ..errors import ProviderUnavailable
-from .base import CacheBackend
+
+if TYPE_CHECKING:
+    from . import CacheBackend
 
 __all__ = ["NotCached", "get_or_create"]
 

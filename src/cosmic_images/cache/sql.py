@@ -16,17 +16,27 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .._boundary import Translated, sqlalchemy_errors
+from .._registry import StoreContext
 from ..storage.models import CacheEntry, CacheLock
 
-__all__ = ["SqlCache"]
+__all__ = ["SqlCache", "from_url"]
+
+
+def from_url(_url: str, context: StoreContext) -> SqlCache:
+    """``sql``: the application database."""
+    return SqlCache(context.require_engine("cache"))
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class SqlCache:
+class SqlCache(Translated):
     """``sql``: the cache kept in the SQLAlchemy database (SQLite or PostgreSQL)."""
+
+    backend = "database"
+    base_exceptions = staticmethod(sqlalchemy_errors)
 
     def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime] = _utcnow) -> None:
         self.engine = engine

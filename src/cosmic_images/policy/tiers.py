@@ -27,6 +27,7 @@ __all__ = [
     "WindowKind",
     "check_generation",
     "load_policy",
+    "not_entitled",
 ]
 
 
@@ -83,22 +84,31 @@ class Policy:
 def check_generation(policy: Policy, tier: str, category: str, *, custom: bool = False) -> Access:
     """How ``tier`` may get an image of ``category``, or :class:`NotEntitled`.
 
-    ``custom`` marks a customised avatar (traits or a version beyond the first), which needs
-    ``custom_avatars``.
+    ``custom`` marks a premium, customised request (the category decides what that is),
+    which needs ``custom_avatars``.
     """
     rules = policy.tier(tier)
     if category in rules.categories and (not custom or rules.custom_avatars):
         return Access.GENERATE
     if category in rules.view_cached and not custom:
         return Access.VIEW_CACHED
+    raise not_entitled(policy, tier, category, custom=custom)
+
+
+def not_entitled(
+    policy: Policy, tier: str, category: str, *, custom: bool = False, reason: str | None = None
+) -> NotEntitled:
+    """The one way to say no: what the tier cannot do, why, and the cheapest tier that can."""
     needed = policy.upgrade_for(
         lambda t: category in t.categories and (not custom or t.custom_avatars)
     )
     what = f"custom {category} images" if custom else f"{category} images"
     message = f"the {tier} tier cannot generate {what}"
+    if reason:
+        message = f"{reason}, and {message}"
     if needed:
         message += f"; upgrade to {needed} to unlock them"
-    raise NotEntitled(message, required_tier=needed)
+    return NotEntitled(message, required_tier=needed)
 
 
 def load_policy(path: Path | None = None) -> Policy:

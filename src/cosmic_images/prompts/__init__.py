@@ -11,7 +11,14 @@ from .builders import (
     build_moon_ritual,
     default_day_profile,
 )
-from .registry import CategoryDef, PromptBuilder, PromptRegistry, default_prompt_registry
+from .registry import (
+    CategoryDef,
+    CustomRule,
+    PromptBuilder,
+    PromptRegistry,
+    SharedVariant,
+    default_prompt_registry,
+)
 from .spec import PromptSpec, Visual
 
 __all__ = [
@@ -19,10 +26,12 @@ __all__ = [
     "MAX_PROMPT_CHARS",
     "BuildContext",
     "CategoryDef",
+    "CustomRule",
     "DayProfile",
     "PromptBuilder",
     "PromptRegistry",
     "PromptSpec",
+    "SharedVariant",
     "Visual",
     "build_avatar",
     "build_compatibility",

@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from ..ledger.entries import Attempt
 from ..prompts.spec import PromptSpec
 
-__all__ = ["GeneratedImage", "ImageProvider", "ProviderProxy"]
+__all__ = ["GeneratedImage", "ImageProvider", "ProviderConfig", "ProviderProxy"]
 
 
 @dataclass(frozen=True, slots=True)
 class GeneratedImage:
-    """What a provider returns: the bytes themselves (never a URL that may expire)."""
+    """What a provider returns: the bytes themselves (never a URL that may expire).
+
+    ``cost`` is what this answer cost; ``cost_known`` is False when a token-priced answer
+    reported no usage. ``attempts`` are the calls that failed before this answer (a primary
+    provider before a fallback), each with its own cost, for the ledger.
+    """
 
     data: bytes
     width: int
@@ -27,7 +34,25 @@ class GeneratedImage:
     usage: Mapping[str, int] | None = None
     revised_prompt: str | None = None
     fallback: bool = False
+    size: str | None = None
+    cost_known: bool = True
+    attempts: tuple[Attempt, ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    """What a provider factory is given: the OpenAI-style settings, already read.
+
+    The wiring fills it from the settings; a host's factory may use any of it or none.
+    """
+
+    model: str = "gpt-image-2"
+    api_key: str | None = None
+    base_url: str | None = None
+    timeout: float = 25.0
+    models_file: Path | None = None
+    prices_file: Path | None = None
 
 
 @runtime_checkable
@@ -38,7 +63,8 @@ class ImageProvider(Protocol):
     is part of the cache key (two models never share a picture). ``generate`` must return the
     image bytes or raise a :class:`~cosmic_images.errors.CosmicImagesError`. ``end_user`` is an
     opaque hash of the user the picture is made for (for the provider's abuse monitoring),
-    never the raw id.
+    never the raw id. A provider that runs in-process and cannot fail transiently may set
+    ``remote = False``: it is then not wrapped in retries and a circuit breaker.
     """
 
     @property

@@ -40,12 +40,12 @@ from ..errors import (
     InvalidRequest,
     ProviderUnavailable,
 )
-from ..ledger.pricing import PriceTable, TokenUsage
+from ..ledger.pricing import PriceTable, TokenUsage, load_price_table
 from ..prompts.spec import PromptSpec
-from .base import GeneratedImage
-from .models import ModelSpec
+from .base import GeneratedImage, ProviderConfig
+from .models import ModelSpec, load_model_table
 
-__all__ = ["OpenAIProvider", "download_image"]
+__all__ = ["OpenAIProvider", "download_image", "from_config"]
 
 OFFICIAL_HOSTS = frozenset({"api.openai.com"})
 _REJECTION_CODES = frozenset({"content_policy_violation", "moderation_blocked"})
@@ -167,7 +167,8 @@ class OpenAIProvider:
             cost=cost,
             usage=usage.as_dict() if usage else None,
             revised_prompt=item.revised_prompt,
-            metadata={"size": size} if cost_known else {"size": size, "costUnknown": True},
+            size=size,
+            cost_known=cost_known,
         )
 
     def _image_bytes(self, item: Any, cost: Decimal) -> bytes:
@@ -318,3 +319,15 @@ def download_image(url: str, *, timeout: float, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise ProviderUnavailable(f"the image is larger than {max_bytes} bytes")
     return data
+
+
+def from_config(config: ProviderConfig) -> OpenAIProvider:
+    """``openai``: the model, key, endpoint and deadline from ``config``; tables from files."""
+    return OpenAIProvider.create(
+        load_model_table(config.models_file).get(config.model),
+        load_price_table(config.prices_file),
+        api_key=config.api_key,
+        base_url=config.base_url,
+        timeout=config.timeout,
+        today=dt.datetime.now(dt.UTC).date(),
+    )

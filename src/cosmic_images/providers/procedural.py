@@ -22,9 +22,9 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from ..prompts.spec import PromptSpec, Visual
 from ..zodiac import Sign
 from ._constellations import CONSTELLATIONS
-from .base import GeneratedImage
+from .base import GeneratedImage, ProviderConfig
 
-__all__ = ["ProceduralProvider", "render"]
+__all__ = ["ProceduralProvider", "from_config", "render"]
 
 RGB = tuple[int, int, int]
 SIZE = 1024
@@ -50,7 +50,13 @@ def _scale(c: RGB, k: float) -> RGB:
 
 
 class ProceduralProvider:
-    """Draws the picture locally. ``name`` and ``model`` are ``procedural``/``procedural-v1``."""
+    """Draws the picture locally. ``name`` and ``model`` are ``procedural``/``procedural-v1``.
+
+    It runs in-process and does not fail transiently (``remote = False``), so it is never
+    wrapped in retries or a circuit breaker.
+    """
+
+    remote = False
 
     def __init__(self, *, compress_level: int = 1) -> None:
         self._compress_level = compress_level
@@ -479,3 +485,8 @@ _MOTIFS = {
     "compatibility": _paint_compatibility,
     "moon": _paint_moon,
 }
+
+
+def from_config(_config: ProviderConfig) -> ProceduralProvider:
+    """``procedural``: the offline default; it needs no configuration."""
+    return ProceduralProvider()

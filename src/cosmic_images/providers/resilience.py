@@ -11,7 +11,7 @@
   by all the threads of a process.
 - :class:`FallbackProvider` answers with another provider (the procedural one) when the
   primary is unavailable; the image is marked ``fallback`` and costs nothing, and the
-  primary's failure travels in its metadata so the ledger still sees it.
+  primary's failed attempt travels with it (``GeneratedImage.attempts``) for the ledger.
 """
 
 from __future__ import annotations
@@ -24,14 +24,27 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from ..errors import CosmicImagesError, ProviderUnavailable
+from ..ledger.entries import failed_attempt
 from ..prompts.spec import PromptSpec
 from .base import GeneratedImage, ImageProvider, ProviderProxy
 
-__all__ = ["CircuitBreakerProvider", "CircuitOpen", "FallbackProvider", "RetryingProvider"]
+__all__ = [
+    "CircuitBreakerProvider",
+    "CircuitOpen",
+    "FallbackProvider",
+    "RetryingProvider",
+    "resilient",
+]
 
 
 class CircuitOpen(ProviderUnavailable):
-    """The circuit breaker is open: the provider is not called until the cool-down ends."""
+    """The circuit breaker is open: the provider is not called until the cool-down ends.
+
+    No request was made, so the ledger records nothing for it.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False, request_made=False)
 
 
 class RetryingProvider(ProviderProxy):
@@ -163,16 +176,36 @@ class FallbackProvider(ProviderProxy):
             return self.primary.generate(spec, end_user=end_user)
         except ProviderUnavailable as error:
             image = self.fallback.generate(spec, end_user=end_user)
-            failure = {
-                "provider": self.primary.name,
-                "model": self.primary.model,
-                "message": error.message,
-                "billedCost": str(error.billed_cost),
-                "possiblyBilled": error.possibly_billed,
-            }
+            failed = failed_attempt(self.primary.name, self.primary.model, error)
             return dataclasses.replace(
                 image,
                 fallback=True,
                 cost=Decimal("0"),
-                metadata={**image.metadata, "primaryFailure": failure},
+                attempts=(*image.attempts, *((failed,) if failed else ())),
             )
+
+
+def resilient(
+    provider: ImageProvider,
+    *,
+    max_retries: int = 3,
+    retry_budget: float = 60.0,
+    breaker_threshold: int = 5,
+    breaker_cool_down: float = 30.0,
+    fallback: ImageProvider | None = None,
+) -> ImageProvider:
+    """``provider`` behind a circuit breaker and retries, then the fallback if one is given.
+
+    A provider that declares ``remote = False`` (the procedural one) runs in-process and is
+    not wrapped in retries or a breaker.
+    """
+    guarded = provider
+    if getattr(provider, "remote", True):
+        guarded = RetryingProvider(
+            CircuitBreakerProvider(
+                provider, failure_threshold=breaker_threshold, cool_down=breaker_cool_down
+            ),
+            max_retries=max_retries,
+            max_total=retry_budget,
+        )
+    return FallbackProvider(guarded, fallback) if fallback is not None else guarded

@@ -11,15 +11,19 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Insert, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from .._boundary import Translated, sqlalchemy_errors
 from .models import Favorite, GenerationStat, ImageDelivery, ImageRow, LedgerEntry
 
-__all__ = ["Attempt", "GalleryEntry", "ImageRecord", "NewImage", "Repository"]
+if TYPE_CHECKING:
+    from ..ledger.entries import LedgerEntry as Entry
+
+__all__ = ["GalleryEntry", "ImageRecord", "NewImage", "Repository"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,23 +49,6 @@ class NewImage:
     shared: bool = False
     fallback: bool = False
     metadata: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Attempt:
-    """One provider call for the ledger: what was asked, how it ended, what it cost."""
-
-    user_id: str
-    category: str
-    provider: str
-    model: str
-    outcome: str
-    cost: Decimal
-    quality: str | None = None
-    size: str | None = None
-    possibly_billed: bool = False
-    usage: Mapping[str, int] | None = None
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,24 +78,6 @@ def _record(row: ImageRow) -> ImageRecord:
     return ImageRecord(**values, created_at=row.created_at)
 
 
-def _ledger_row(attempt: Attempt, now: dt.datetime, image_id: uuid.UUID | None) -> LedgerEntry:
-    return LedgerEntry(
-        recorded_at=now,
-        user_id=attempt.user_id,
-        category=attempt.category,
-        provider=attempt.provider,
-        model=attempt.model,
-        quality=attempt.quality,
-        size=attempt.size,
-        outcome=attempt.outcome,
-        cost=attempt.cost,
-        possibly_billed=attempt.possibly_billed,
-        image_id=image_id if attempt.outcome in ("generated", "fallback") else None,
-        usage=dict(attempt.usage) if attempt.usage is not None else None,
-        error=attempt.error,
-    )
-
-
 def _parse_id(image_id: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(image_id))
@@ -116,8 +85,11 @@ def _parse_id(image_id: str) -> uuid.UUID | None:
         return None
 
 
-class Repository:
-    """All SQL the service needs, on one engine."""
+class Repository(Translated):
+    """All SQL the service needs, on one engine. Database errors are BackendUnavailable."""
+
+    backend = "database"
+    base_exceptions = staticmethod(sqlalchemy_errors)
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -131,7 +103,7 @@ class Repository:
         new: NewImage,
         *,
         now: dt.datetime | None = None,
-        attempts: tuple[Attempt, ...] = (),
+        entries: tuple[Entry, ...] = (),
     ) -> ImageRecord:
         """Record a generated image, its generation stat and its ledger entries together."""
         now = now or dt.datetime.now(dt.UTC)
@@ -151,16 +123,15 @@ class Repository:
                     cost=new.cost,
                 )
             )
-            for attempt in attempts:
-                session.add(_ledger_row(attempt, now, image_uuid))
+            session.add_all(entry.to_row(now, image_uuid) for entry in entries)
         return _record(row)
 
-    def record_attempts(self, attempts: tuple[Attempt, ...], *, now: dt.datetime) -> None:
+    def record_entries(self, entries: tuple[Entry, ...], *, now: dt.datetime) -> None:
         """Ledger entries for calls that produced no stored image (failures, lost images)."""
-        if not attempts:
+        if not entries:
             return
         with self.session() as session, session.begin():
-            session.add_all(_ledger_row(a, now, None) for a in attempts)
+            session.add_all(entry.to_row(now, None) for entry in entries)
 
     def get_image(self, image_id: str) -> ImageRecord | None:
         key = _parse_id(image_id)

@@ -1,8 +1,8 @@
-"""Where image bytes live. The filesystem by default; object storage can follow the protocol.
+"""``file:///path/to/images``: image bytes as files, written durably.
 
-:class:`FileBlobStore` writes each image to a temporary file, fsyncs it, renames it into place
-and fsyncs the directory, so a key that exists always holds complete bytes and survives a
-crash once :meth:`put` has returned.
+Each image goes to a temporary file that is fsynced, renamed into place, and its directory
+fsynced, so a key that exists always holds complete bytes and survives a crash once
+:meth:`FileBlobStore.put` has returned.
 """
 
 from __future__ import annotations
@@ -11,34 +11,36 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from urllib.parse import unquote, urlsplit
 
-from ..errors import NotFound
+from ..._boundary import Translated
+from ..._registry import StoreContext
+from ...errors import ConfigurationError, NotFound
 
-__all__ = ["BlobStore", "FileBlobStore"]
+__all__ = ["FileBlobStore", "from_url"]
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*(/[A-Za-z0-9][A-Za-z0-9_\-]*)*\.[a-z0-9]{2,5}")
 
 
-@runtime_checkable
-class BlobStore(Protocol):
-    """Durable bytes by key, each with a URL a client can fetch."""
-
-    def put(self, key: str, data: bytes, media_type: str) -> str:
-        """Store ``data`` durably under ``key`` and return its URL."""
-        ...
-
-    def get(self, key: str) -> bytes: ...
-
-    def exists(self, key: str) -> bool: ...
-
-    def delete(self, key: str) -> None: ...
-
-    def url_for(self, key: str) -> str: ...
+def _os_errors() -> tuple[type[BaseException], ...]:
+    return (OSError,)
 
 
-class FileBlobStore:
+def from_url(url: str, context: StoreContext) -> FileBlobStore:
+    """``file:///absolute/path`` (``file://localhost/...`` too)."""
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost") or not parts.path:
+        raise ConfigurationError(
+            f"COSMIC_IMAGES_BLOB_URL {url!r}: use file:///absolute/path/to/images"
+        )
+    return FileBlobStore(Path(unquote(parts.path)), context.public_base_url)
+
+
+class FileBlobStore(Translated):
     """Files under ``root``; URLs under ``public_base_url``, or ``file://`` URIs without one."""
+
+    backend = "blob store"
+    base_exceptions = staticmethod(_os_errors)
 
     def __init__(self, root: Path, public_base_url: str | None = None) -> None:
         self.root = Path(root).resolve()

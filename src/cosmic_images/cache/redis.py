@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..errors import ConfigurationError
+from .._boundary import Translated, redis_errors
+from .._redis import DEFAULT_PREFIX, redis_from_url
+from .._registry import StoreContext
 
-__all__ = ["RedisCache"]
+__all__ = ["RedisCache", "from_url"]
 
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -23,30 +24,19 @@ return 0
 """
 
 
-def _import_redis() -> Any:
-    try:
-        import redis
-    except ImportError as exc:
-        raise ConfigurationError(
-            "the Redis cache needs the redis client: pip install 'cosmic-images[redis]'"
-        ) from exc
-    return redis
+def from_url(url: str, _context: StoreContext) -> RedisCache:
+    client, prefix = redis_from_url(url, setting="COSMIC_IMAGES_CACHE_URL")
+    return RedisCache(client, prefix=prefix)
 
 
-class RedisCache:
-    def __init__(self, client: Any, *, prefix: str = "cosmic-images:") -> None:
+class RedisCache(Translated):
+    backend = "Redis cache"
+    base_exceptions = staticmethod(redis_errors)
+
+    def __init__(self, client: Any, *, prefix: str = DEFAULT_PREFIX) -> None:
         self.client = client
         self.prefix = prefix
         self._release = client.register_script(_RELEASE)
-
-    @classmethod
-    def from_url(cls, url: str) -> RedisCache:
-        redis = _import_redis()
-        parts = urlsplit(url)
-        query = dict(parse_qsl(parts.query))
-        prefix = query.pop("prefix", "cosmic-images:")
-        clean = urlunsplit(parts._replace(query=urlencode(query)))
-        return cls(redis.Redis.from_url(clean, decode_responses=True), prefix=prefix)
 
     def _entry(self, key: str) -> str:
         return f"{self.prefix}cache:{key}"

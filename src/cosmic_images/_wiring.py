@@ -1,0 +1,193 @@
+"""Settings become parts: the one place that reads :class:`Settings`.
+
+:func:`build` turns settings (and a host's optional provider, prompts, policy and day rule)
+into the collaborators of :class:`~cosmic_images.CosmicImages`; every other module takes what
+it needs as arguments. Each default is written here or in ``settings.py``, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from ._boundary import sqlalchemy_errors, translating
+from ._registry import StoreContext
+from .cache import CacheBackend, cache_from_url
+from .errors import ConfigurationError
+from .generation import ImageMaker, Pipeline
+from .images import Images
+from .policy import Policy, QuotaStore, load_policy, quota_from_url
+from .prompts import DayProfile, PromptRegistry, default_prompt_registry
+from .providers import ImageProvider, ProviderConfig, provider_from_name
+from .providers.resilience import resilient
+from .settings import Settings
+from .sky import sky_day_profile
+from .storage import (
+    BlobStore,
+    Repository,
+    blob_store_from_url,
+    current_revision,
+    head_revision,
+    make_engine,
+    upgrade,
+)
+from .usage import WeeklyLimits
+from .zodiac import Sign
+
+__all__ = ["Parts", "build", "generation_lease", "utcnow"]
+
+DayRule = Callable[[Sign, dt.date], DayProfile]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """Everything the facade hands work to."""
+
+    engine: Engine
+    repository: Repository
+    blobs: BlobStore
+    cache: CacheBackend
+    quota: QuotaStore
+    provider: ImageProvider
+    policy: Policy
+    prompts: PromptRegistry
+    limits: WeeklyLimits
+    images: Images
+    maker: ImageMaker
+    pipeline: Pipeline
+
+    def close(self) -> None:
+        try:
+            self.cache.close()
+            self.quota.close()
+        finally:
+            self.engine.dispose()
+
+
+def generation_lease(settings: Settings) -> timedelta:
+    """The single-flight lease outlasts the slowest generation: every retry within the retry
+    budget, a last attempt running to its timeout, and storing the result."""
+    return timedelta(seconds=max(120.0, settings.retry_budget + 2 * settings.request_timeout + 30))
+
+
+def provider_config(settings: Settings) -> ProviderConfig:
+    key = settings.openai_api_key
+    return ProviderConfig(
+        model=settings.openai_model,
+        api_key=key.get_secret_value() if key is not None else None,
+        base_url=settings.openai_base_url,
+        timeout=settings.request_timeout,
+        models_file=settings.models_file,
+        prices_file=settings.prices_file,
+    )
+
+
+def build_provider(settings: Settings) -> ImageProvider:
+    """The configured provider behind retries, a breaker and the fallback (if set)."""
+    config = provider_config(settings)
+    fallback = settings.fallback_provider
+    return resilient(
+        provider_from_name(settings.effective_provider, config),
+        max_retries=settings.max_retries,
+        retry_budget=settings.retry_budget,
+        breaker_threshold=settings.breaker_threshold,
+        breaker_cool_down=settings.breaker_cool_down,
+        fallback=provider_from_name(fallback, config) if fallback else None,
+    )
+
+
+def prepare_schema(engine: Engine, *, migrate: bool) -> None:
+    """Migrate (the embedded SQLite default), or insist the schema is already current."""
+    with translating("database", sqlalchemy_errors):
+        if migrate:
+            upgrade(engine)
+            return
+        current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise ConfigurationError(
+            f"the database schema is at {current or 'nothing'}, the package needs {head}: "
+            "run `cosmic-images db upgrade` (or apply `cosmic-images db sql`)"
+        )
+
+
+def build(
+    settings: Settings,
+    *,
+    provider: ImageProvider | None = None,
+    prompts: PromptRegistry | None = None,
+    policy: Policy | None = None,
+    day_profile: DayRule | None = None,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> Parts:
+    """Every part, from settings; a part given as an argument is used as it is."""
+    engine = make_engine(settings.effective_database_url)
+    stores: list[CacheBackend | QuotaStore] = []
+    try:
+        prepare_schema(engine, migrate=settings.should_auto_migrate)
+        context = StoreContext(engine=engine, public_base_url=settings.public_base_url)
+        repository = Repository(engine)
+        blobs = blob_store_from_url(settings.effective_blob_url, context)
+        cache = cache_from_url(settings.effective_cache_url, context)
+        stores.append(cache)
+        quota = quota_from_url(settings.effective_quota_url, context)
+        stores.append(quota)
+        provider = provider or build_provider(settings)
+        policy = policy or load_policy(settings.policy_file)
+        prompts = prompts or default_prompt_registry()
+        zone = settings.zone
+        lease = generation_lease(settings)
+        salt = settings.user_hash_salt
+        # A pending slot outlives any generation (timeouts, retries, storing) before it expires.
+        limits = WeeklyLimits(quota, policy, zone, lease=lease * 2, clock=clock)
+        images = Images(
+            repository, blobs, share_url_template=settings.share_url_template, clock=clock
+        )
+        maker = ImageMaker(
+            provider=provider,
+            blobs=blobs,
+            repository=repository,
+            limits=limits,
+            clock=clock,
+            generation_enabled=settings.enable_image_generation,
+            user_hash_salt=salt.get_secret_value().encode() if salt else None,
+        )
+        pipeline = Pipeline(
+            prompts=prompts,
+            policy=policy,
+            cache=cache,
+            images=images,
+            maker=maker,
+            timezone=zone,
+            # The shared daily images follow the day's real sky unless a host says otherwise.
+            day_profile=day_profile or sky_day_profile(zone.key),
+            cache_ttl=settings.cache_ttl,
+            lease=lease,
+            clock=clock,
+        )
+    except BaseException:
+        for store in stores:
+            store.close()
+        engine.dispose()
+        raise
+    return Parts(
+        engine=engine,
+        repository=repository,
+        blobs=blobs,
+        cache=cache,
+        quota=quota,
+        provider=provider,
+        policy=policy,
+        prompts=prompts,
+        limits=limits,
+        images=images,
+        maker=maker,
+        pipeline=pipeline,
+    )

@@ -1,0 +1,134 @@
+"""What a request becomes, and how it is served.
+
+``generate`` reads top to bottom as the request's path: the category and its request model,
+the category's own rule for a premium request, the tier's entitlement, the shared variant for
+a tier that may only view cached images, the prompt, the cache key, then either the shared
+image already made or get-or-create under single flight (one :class:`ImageMaker` call per key,
+whoever asks, in whichever process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..cache import CacheBackend, NotCached, get_or_create
+from ..errors import ProviderUnavailable
+from ..images import Images
+from ..policy import Access, Policy, check_generation, not_entitled
+from ..prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec
+from ..schemas import GenerationResult, RequestModel, User, parse_request
+from ..storage import ImageRecord
+from ..zodiac import Quality, Sign
+from .keys import cache_key
+from .work import ImageMaker
+
+__all__ = ["Pipeline"]
+
+RequestInput = RequestModel | Mapping[str, Any]
+
+
+class Pipeline:
+    """Requests to results. Thread-safe; shared by a process."""
+
+    def __init__(
+        self,
+        *,
+        prompts: PromptRegistry,
+        policy: Policy,
+        cache: CacheBackend,
+        images: Images,
+        maker: ImageMaker,
+        timezone: ZoneInfo,
+        day_profile: Callable[[Sign, dt.date], DayProfile],
+        cache_ttl: timedelta,
+        lease: timedelta,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self.prompts = prompts
+        self.policy = policy
+        self.cache = cache
+        self.images = images
+        self.maker = maker
+        self.timezone = timezone
+        self.day_profile = day_profile
+        self.cache_ttl = cache_ttl
+        # The single-flight lease: how long one process may hold a key while it generates.
+        self.lease = lease
+        self._clock = clock
+
+    def today(self) -> dt.date:
+        """The business day now, in the business timezone."""
+        return self._clock().astimezone(self.timezone).date()
+
+    def key(self, spec: PromptSpec) -> str:
+        return cache_key(spec, self.maker.provider.model)
+
+    def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:
+        definition = self.prompts.get(str(category))
+        parsed = parse_request(definition.request_model, request)
+        custom = definition.is_custom(parsed)
+        access = check_generation(self.policy, user.tier, definition.name, custom=custom)
+        rules = self.policy.tier(user.tier)
+        if access is Access.VIEW_CACHED and definition.shared_variant is not None:
+            parsed = definition.shared_variant(parsed)
+        spec = definition.builder(parsed, self._context(rules.quality))
+        key = self.key(spec)
+        if access is Access.VIEW_CACHED:
+            record, cached = self._shared(user, spec, key), True
+        else:
+            record, cached = self._get_or_create(user, spec, key)
+        return self.images.deliver(user, record, cached=cached, cards=rules.cards)
+
+    def _context(self, quality: Quality) -> BuildContext:
+        return BuildContext(
+            today=self.today(),
+            quality=quality,
+            day_profile=self.day_profile,
+            timezone=self.timezone.key,
+        )
+
+    def _shared(self, user: User, spec: PromptSpec, key: str) -> ImageRecord:
+        """The picture already made for everyone; a tier that cannot generate sees no other."""
+        image_id = self.cache.get(key)
+        record = self.images.find(image_id) if image_id else None
+        if record is None:
+            day = spec.identity.get("date")
+            when = "today's" if day in (None, self.today().isoformat()) else f"{day}'s"
+            raise not_entitled(
+                self.policy,
+                user.tier,
+                spec.category,
+                reason=f"{when} shared {spec.category} image is not ready yet",
+            )
+        return record
+
+    def _get_or_create(self, user: User, spec: PromptSpec, key: str) -> tuple[ImageRecord, bool]:
+        created: list[ImageRecord] = []
+
+        def create() -> str | NotCached:
+            record = self.maker.make(user, spec, key)
+            created.append(record)
+            # A fallback picture is served once but not cached: the next asker retries the
+            # real provider instead of getting the stand-in for a whole TTL.
+            return NotCached(record.id) if record.fallback else record.id
+
+        for _attempt in range(2):
+            image_id, cached = get_or_create(
+                self.cache,
+                key,
+                create,
+                ttl=self.cache_ttl,
+                lease=self.lease,
+                wait=self.lease.total_seconds() + 5,
+            )
+            if created:
+                return created[0], False
+            record = self.images.find(image_id)
+            if record is not None:
+                return record, cached
+            self.cache.delete(key)  # the entry outlived its image: generate again
+        raise ProviderUnavailable("the cached image vanished while it was being read")

@@ -1,0 +1,161 @@
+"""One new image, paid for once: the unit of work behind a cache miss.
+
+A weekly slot is reserved first; the provider is called (its failures recorded in the ledger,
+its foreign errors translated); the bytes are stored durably; the image row and every ledger
+entry of the answer are written in one transaction; then the slot is confirmed (or refunded,
+for a failure or a free fallback image).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import CosmicImagesError, GenerationDisabled, InvalidRequest, ProviderUnavailable
+from ..ledger import Attempt, LedgerEntry, answer_attempts, failed_attempt
+from ..prompts import PromptSpec
+from ..providers import GeneratedImage, ImageProvider
+from ..schemas import User
+from ..storage import BlobStore, ImageRecord, NewImage, Repository
+from ..usage import WeeklyLimits
+
+__all__ = ["ImageMaker"]
+
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class ImageMaker:
+    """Makes, stores and records new images. Thread-safe; shared by a process."""
+
+    def __init__(
+        self,
+        *,
+        provider: ImageProvider,
+        blobs: BlobStore,
+        repository: Repository,
+        limits: WeeklyLimits,
+        clock: Callable[[], dt.datetime],
+        generation_enabled: bool = True,
+        user_hash_salt: bytes | None = None,
+    ) -> None:
+        self.provider = provider
+        self.blobs = blobs
+        self.repository = repository
+        self.limits = limits
+        self.generation_enabled = generation_enabled
+        self.user_hash_salt = user_hash_salt
+        self._clock = clock
+
+    def make(self, user: User, spec: PromptSpec, key: str) -> ImageRecord:
+        """A new image for ``spec``, charged to one of the user's weekly slots."""
+        if not self.generation_enabled:
+            raise GenerationDisabled(
+                "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
+                "only cached images are served"
+            )
+        reservation = self.limits.reserve(user)
+        try:
+            record = self._store(user, spec, key, self._call(user, spec))
+        except BaseException:
+            self.limits.settle(reservation, used=False)
+            raise
+        self.limits.settle(reservation, used=not record.fallback)
+        return record
+
+    def end_user(self, user_id: str) -> str:
+        """The opaque id sent to providers: a keyed hash of the user id, never the id."""
+        if self.user_hash_salt:
+            digest = hmac.new(self.user_hash_salt, user_id.encode(), hashlib.sha256).hexdigest()
+        else:
+            digest = hashlib.sha256(f"cosmic-images:{user_id}".encode()).hexdigest()
+        return digest[:32]
+
+    def _call(self, user: User, spec: PromptSpec) -> GeneratedImage:
+        """The provider's answer; any failure is ours, and recorded when a request was made."""
+        try:
+            image = self.provider.generate(spec, end_user=self.end_user(user.id))
+        except InvalidRequest:
+            raise  # refused before any call was made
+        except CosmicImagesError as exc:
+            self._record_failure(user, spec, exc)
+            raise
+        except Exception as exc:
+            error = ProviderUnavailable(
+                f"the {self.provider.name} provider failed: {type(exc).__name__}: {exc}"
+            )
+            self._record_failure(user, spec, error)
+            raise error from exc
+        if not isinstance(image, GeneratedImage):
+            raise ProviderUnavailable(
+                f"the {self.provider.name} provider returned {type(image).__name__}, "
+                "not a GeneratedImage"
+            )
+        if image.media_type == "image/png" and not image.data.startswith(_PNG_MAGIC):
+            raise ProviderUnavailable(f"the {self.provider.name} provider returned no PNG image")
+        return image
+
+    def _record_failure(self, user: User, spec: PromptSpec, error: CosmicImagesError) -> None:
+        attempt = failed_attempt(self.provider.name, self.provider.model, error)
+        if attempt is not None:
+            self.repository.record_entries(_entries(user, spec, (attempt,)), now=self._clock())
+
+    def _store(self, user: User, spec: PromptSpec, key: str, image: GeneratedImage) -> ImageRecord:
+        """Bytes first, durably; then the row and its ledger entries in one transaction."""
+        attempts = answer_attempts(image)
+        image_id = str(uuid.uuid4())
+        blob_key = f"{image_id[:2]}/{image_id}.png"
+        try:
+            url = self.blobs.put(blob_key, image.data, image.media_type)
+            return self.repository.add_image(
+                NewImage(
+                    id=image_id,
+                    user_id=user.id,
+                    category=spec.category,
+                    prompt=spec.prompt,
+                    description=spec.description,
+                    image_url=url,
+                    blob_key=blob_key,
+                    content_sha256=hashlib.sha256(image.data).hexdigest(),
+                    media_type=image.media_type,
+                    width=image.width,
+                    height=image.height,
+                    model=image.model,
+                    provider=image.provider,
+                    quality=spec.quality.value,
+                    cost=image.cost,
+                    cache_key=key,
+                    shared=spec.shared,
+                    fallback=image.fallback,
+                    metadata=_metadata(spec, image),
+                ),
+                now=self._clock(),
+                entries=_entries(user, spec, attempts),
+            )
+        except BaseException:
+            self.blobs.delete(blob_key)
+            # The image was paid for even though it could not be kept: the ledger says so.
+            lost = tuple(a.lost() for a in attempts)
+            self.repository.record_entries(_entries(user, spec, lost), now=self._clock())
+            raise
+
+
+def _entries(
+    user: User, spec: PromptSpec, attempts: tuple[Attempt, ...]
+) -> tuple[LedgerEntry, ...]:
+    return tuple(LedgerEntry(user_id=user.id, category=spec.category, attempt=a) for a in attempts)
+
+
+def _metadata(spec: PromptSpec, image: GeneratedImage) -> dict[str, Any]:
+    """What the image row keeps about how it was made (never what it cost: that is the ledger)."""
+    meta: dict[str, Any] = {"identity": dict(spec.identity), "providerQuality": image.quality}
+    if image.revised_prompt:
+        meta["revisedPrompt"] = image.revised_prompt
+    if image.usage:
+        meta["usage"] = dict(image.usage)
+    meta.update(spec.metadata)
+    meta.update(image.metadata)
+    return meta

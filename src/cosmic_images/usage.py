@@ -1,0 +1,100 @@
+"""Weekly limits as the service applies them: reserve a slot, confirm or refund it, report.
+
+The rules (how many a tier gets) come from the pure policy table; the counting is the quota
+store's (``policy/quota``). This part joins the two with the clock and the business time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from .errors import QuotaExceeded
+from .policy import Policy, QuotaStore, Window, current_window
+from .schemas import UsageStats, User
+
+__all__ = ["Reservation", "WeeklyLimits"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A slot held for one generation; ``None`` stands for "unlimited, nothing held"."""
+
+    user_id: str
+    id: str
+
+
+class WeeklyLimits:
+    """Reserve, confirm, refund and report weekly slots. ``quota`` None means no limits."""
+
+    def __init__(
+        self,
+        quota: QuotaStore | None,
+        policy: Policy,
+        timezone: ZoneInfo,
+        *,
+        lease: timedelta,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self.quota = quota
+        self.policy = policy
+        self.timezone = timezone
+        # A pending slot outlives any generation (timeouts, retries, storing) before it expires.
+        self.lease = lease
+        self._clock = clock
+
+    def window(self) -> Window:
+        """The current weekly window (calendar week or rolling, from the policy)."""
+        return current_window(self._clock(), self.timezone, self.policy.window)
+
+    def reserve(self, user: User) -> Reservation | None:
+        """Hold one of the user's slots, or raise :class:`QuotaExceeded` with when it frees."""
+        limit = self.policy.tier(user.tier).weekly_limit
+        if limit is None or self.quota is None:
+            return None
+        window = self.window()
+        reservation = Reservation(user.id, uuid.uuid4().hex)
+        check = self.quota.reserve(
+            user.id, reservation.id, limit=limit, window=window, lease=self.lease
+        )
+        if not check.granted:
+            resets = window.resets_at(check.oldest)
+            when = f"; the next one comes back at {resets.isoformat()}" if resets else ""
+            raise QuotaExceeded(
+                f"the {user.tier} tier's {limit} new images a week are used up{when}",
+                resets_at=resets,
+            )
+        return reservation
+
+    def settle(self, reservation: Reservation | None, *, used: bool) -> None:
+        """Confirm a slot whose image was stored, or refund it (a failure, a free fallback)."""
+        if reservation is None or self.quota is None:
+            return
+        if used:
+            self.quota.confirm(reservation.user_id, reservation.id)
+        else:
+            self.quota.refund(reservation.user_id, reservation.id)
+
+    def stats(self, user: User) -> UsageStats:
+        """The seed's usage statistics, with when the next slot frees up."""
+        rules = self.policy.tier(user.tier)
+        window = self.window()
+        check = self.quota.usage(user.id, window) if self.quota is not None else None
+        used = check.used if check is not None else 0
+        limit = rules.weekly_limit
+        return UsageStats(
+            tier=rules.name,
+            weekly_usage=used,
+            weekly_limit=limit,
+            remaining=None if limit is None else max(0, limit - used),
+            quality=rules.quality.value,
+            resets_at=window.resets_at(check.oldest if check is not None else None),
+        )
+
+    def sweep(self) -> int:
+        """Expire the slots of generations that never finished (a crashed process)."""
+        return self.quota.sweep() if self.quota is not None else 0
