@@ -55,6 +55,7 @@ __all__ = [
     "User",
     "ZoneField",
     "clean_phrase",
+    "parse_date",
     "parse_request",
 ]
 
@@ -146,6 +147,16 @@ def _date_in_range(value: dt.date) -> dt.date:
     if not 1900 <= value.year <= 2199:
         raise ValueError("must be between 1900-01-01 and 2199-12-31")
     return value
+
+
+def parse_date(value: object, field: str) -> dt.date:
+    """A date as the request models accept it (YYYY-MM-DD, 1900 to 2199), or InvalidRequest."""
+    try:
+        parsed = _strict_date(value)
+        assert isinstance(parsed, dt.date)
+        return _date_in_range(parsed)
+    except ValueError as exc:
+        raise InvalidRequest(f"{field}: {exc}", field=field) from None
 
 
 SignField = Annotated[Sign, BeforeValidator(_lower_token)]

@@ -1,6 +1,11 @@
-"""The ``cosmic-images`` command line: assembled here, one module per command group."""
+"""The ``cosmic-images`` command line: assembled here, one module per command group.
+
+Only typer is imported to build the app; each command imports the library when it runs.
+"""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
@@ -19,6 +24,28 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"cosmic-images {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Personalised astrology artwork: generate, cache, list and report."""
+
+
 app.add_typer(generate.app, name="generate")
 app.add_typer(db.app, name="db")
 app.command()(gallery)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from ._common import JsonOpt, cli_errors, console, key_value_table, load_settings, ok, print_json
+from typing import TYPE_CHECKING
+
+from ._common import Data, JsonOpt, cli_errors, emit, key_value_table, load_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def config(as_json: JsonOpt = False) -> None:
     """Print the effective settings (environment, .env, defaults) with secrets masked."""
     with cli_errors(as_json):
-        described = load_settings().describe()
-    if as_json:
-        print_json(ok(described))
-    else:
-        console.print(key_value_table("cosmic-images settings", described))
+        out = Data(load_settings().describe())
+
+    def view(console: Console) -> None:
+        console.print(key_value_table("cosmic-images settings", out.data))
+
+    emit(out, as_json, view)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..settings import mask_url
-from ..storage import current_revision, make_engine, sql_script, upgrade
-from ._common import JsonOpt, cli_errors, console, load_settings, ok, print_json
+from ._common import Data, JsonOpt, cli_errors, emit, load_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     help="Database schema: apply migrations or print their SQL.", no_args_is_help=True
@@ -19,21 +20,29 @@ app = typer.Typer(
 def upgrade_command(as_json: JsonOpt = False) -> None:
     """Apply every pending migration to DATABASE_URL."""
     with cli_errors(as_json):
+        from .._boundary import sqlalchemy_errors, translating
+        from ..settings import mask_url
+        from ..storage import current_revision, make_engine, upgrade
+
         url = load_settings().effective_database_url
         engine = make_engine(url)
         try:
-            before = current_revision(engine)
-            upgrade(engine)
-            after = current_revision(engine)
+            with translating("database", sqlalchemy_errors):
+                before = current_revision(engine)
+                upgrade(engine)
+                after = current_revision(engine)
         finally:
             engine.dispose()
-    data = {"database": mask_url(url), "from": before, "to": after}
-    if as_json:
-        print_json(ok(data))
-    elif before == after:
-        console.print(f"{data['database']} is up to date (revision {after}).")
-    else:
-        console.print(f"{data['database']}: upgraded from {before or 'empty'} to {after}.")
+        out = Data({"database": mask_url(url), "from": before, "to": after})
+
+    def view(console: Console) -> None:
+        where = out.data["database"]
+        if before == after:
+            console.print(f"{where} is up to date (revision {after}).")
+        else:
+            console.print(f"{where}: upgraded from {before or 'empty'} to {after}.")
+
+    emit(out, as_json, view)
 
 
 @app.command("sql")
@@ -43,8 +52,7 @@ def sql_command(
 ) -> None:
     """Print the DDL of every migration, for a DBA to apply with psql."""
     with cli_errors(as_json):
-        script = sql_script(dialect)
-    if as_json:
-        print_json(ok({"dialect": dialect, "sql": script}))
-    else:
-        typer.echo(script, nl=False)
+        from ..storage import sql_script
+
+        out = Data({"dialect": dialect, "sql": sql_script(dialect)})
+    emit(out, as_json, lambda _console: typer.echo(out.data["sql"], nl=False))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from ._common import JsonOpt, cli_errors, cli_user, console, open_service, print_json
+from ._common import JsonOpt, cli_errors, cli_user, emit, open_service
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def gallery(
@@ -19,20 +21,22 @@ def gallery(
     """List a user's images, most recently delivered first."""
     with cli_errors(as_json), open_service() as svc:
         page = svc.gallery(cli_user(user_id), limit=limit, offset=offset)
-    if as_json:
-        print_json(page.to_api())
-        return
-    table = Table(
-        title=f"{user_id}'s gallery: {len(page.images)} of {page.total}", title_justify="left"
-    )
-    for column in ("delivered", "category", "description", "image id", "url"):
-        table.add_column(column)
-    for item in page.images:
-        table.add_row(
-            item.delivered_at.strftime("%Y-%m-%d %H:%M"),
-            item.category,
-            item.description,
-            item.image_id,
-            item.image_url,
-        )
-    console.print(table)
+
+    def view(console: Console) -> None:
+        from rich.table import Table
+
+        title = f"{user_id}'s gallery: {len(page.images)} of {page.total}"
+        table = Table(title=title, title_justify="left")
+        for column in ("delivered", "category", "description", "image id", "url"):
+            table.add_column(column)
+        for item in page.images:
+            table.add_row(
+                item.delivered_at.strftime("%Y-%m-%d %H:%M"),
+                item.category,
+                item.description,
+                item.image_id,
+                item.image_url,
+            )
+        console.print(table)
+
+    emit(page, as_json, view)

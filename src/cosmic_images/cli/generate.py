@@ -3,39 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import InvalidRequest
-from ..schemas import GenerationResult
-from ..zodiac import Category
 from ._common import (
     JsonOpt,
+    OutputOpt,
+    ProviderOpt,
+    TierOpt,
+    UserIdOpt,
     cli_errors,
     cli_user,
-    console,
+    emit,
     key_value_table,
     open_service,
-    print_json,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(help="Generate artwork of one category.", no_args_is_help=True)
 
-UserIdOpt = Annotated[str, typer.Option("--user-id", help="Whose gallery gets the image.")]
-TierOpt = Annotated[
-    str, typer.Option("--tier", help="The user's tier (free, cosmic, universe...).")
-]
-ProviderOpt = Annotated[
-    str | None, typer.Option("--provider", help="Provider name or module:attribute.")
-]
-OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Also write the PNG to this file.")
-]
-
 
 def _run(
-    category: Category,
+    category: str,
     body: dict[str, Any],
     *,
     user_id: str,
@@ -45,6 +37,8 @@ def _run(
     as_json: bool,
 ) -> None:
     with cli_errors(as_json):
+        from ..errors import InvalidRequest
+
         user = cli_user(user_id, tier)
         if output is not None and not output.parent.is_dir():
             raise InvalidRequest(
@@ -54,25 +48,22 @@ def _run(
             result = svc.generate(user, category, {k: v for k, v in body.items() if v is not None})
             if output is not None:
                 output.write_bytes(svc.image_bytes(result.image_id))
-        _show(result, output, as_json)
 
+    def view(console: Console) -> None:
+        rows = {
+            "image id": result.image_id,
+            "description": result.description,
+            "image url": result.image_url,
+            "share card": result.shareable_card,
+            "cached": "yes (no new generation)" if result.cached else "no (newly generated)",
+            "model": f"{result.model} ({result.quality})",
+            "cost": f"${result.cost:.4f}",
+        }
+        if output is not None:
+            rows["written to"] = str(output)
+        console.print(key_value_table(f"{result.category.replace('_', ' ')} image", rows))
 
-def _show(result: GenerationResult, output: Path | None, as_json: bool) -> None:
-    if as_json:
-        print_json(result.to_api())
-        return
-    rows = {
-        "image id": result.image_id,
-        "description": result.description,
-        "image url": result.image_url,
-        "share card": result.shareable_card,
-        "cached": "yes (no new generation)" if result.cached else "no (newly generated)",
-        "model": f"{result.model} ({result.quality})",
-        "cost": f"${result.cost:.4f}",
-    }
-    if output is not None:
-        rows["written to"] = str(output)
-    console.print(key_value_table(f"{result.category.replace('_', ' ')} image", rows))
+    emit(result, as_json, view)
 
 
 @app.command("daily-energy")
@@ -106,7 +97,7 @@ def daily_energy(
         "personalized": personalized,
     }
     _run(
-        Category.DAILY_ENERGY,
+        "daily_energy",
         body,
         user_id=user_id,
         tier=tier,
@@ -158,7 +149,7 @@ def avatar(
     if any(value is not None for value in birth.values()):
         body["birth"] = {key: value for key, value in birth.items() if value is not None}
     _run(
-        Category.AVATAR,
+        "avatar",
         body,
         user_id=user_id,
         tier=tier,
@@ -192,7 +183,7 @@ def compatibility(
         two["element"] = partner_element
     body = {"user1": one, "user2": two, "compatibilityScore": score}
     _run(
-        Category.COMPATIBILITY,
+        "compatibility",
         body,
         user_id=user_id,
         tier=tier,
@@ -218,7 +209,7 @@ def moon_ritual(
 ) -> None:
     """A ritual guide for a moon phase, given or computed from a date."""
     _run(
-        Category.MOON_RITUAL,
+        "moon_ritual",
         {"phase": phase, "date": date},
         user_id=user_id,
         tier=tier,

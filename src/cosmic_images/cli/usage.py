@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._common import JsonOpt, cli_errors, cli_user, console, open_service, print_json
+from ._common import JsonOpt, cli_errors, cli_user, emit, open_service
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def usage(
@@ -17,12 +20,13 @@ def usage(
     """Weekly usage, limit, remaining slots and when the next one frees up."""
     with cli_errors(as_json), open_service() as svc:
         stats = svc.usage_stats(cli_user(user_id, tier))
-    if as_json:
-        print_json(stats.to_api())
-        return
-    limit = "unlimited" if stats.weekly_limit is None else str(stats.weekly_limit)
-    resets = stats.resets_at.isoformat() if stats.resets_at else "-"
-    console.print(
-        f"{user_id} ({stats.tier}, {stats.quality}): {stats.weekly_usage} of {limit} this week; "
-        f"next slot back at {resets}"
-    )
+
+    def view(console: Console) -> None:
+        limit = "unlimited" if stats.weekly_limit is None else str(stats.weekly_limit)
+        resets = stats.resets_at.isoformat() if stats.resets_at else "-"
+        console.print(
+            f"{user_id} ({stats.tier}, {stats.quality}): {stats.weekly_usage} of {limit} this "
+            f"week; next slot back at {resets}"
+        )
+
+    emit(stats, as_json, view)
