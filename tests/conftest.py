@@ -151,10 +151,11 @@ def make_service(tmp_path: Path, provider: CountingProvider) -> Iterator[Service
         chosen = settings.pop("image_provider", provider)
         if not isinstance(settings.get("provider", ""), str):
             chosen = settings.pop("provider")
+        parts = {k: settings.pop(k) for k in ("prompts", "policy", "day_profile") if k in settings}
         base: dict[str, Any] = {"data_dir": tmp_path / "data", "auto_migrate": True}
         if database_url is not None:
             base["database_url"] = database_url
-        svc = CosmicImages.from_settings(Settings(**(base | settings)), provider=chosen)
+        svc = CosmicImages.from_settings(Settings(**(base | settings)), provider=chosen, **parts)
         made.append(svc)
         return svc
 

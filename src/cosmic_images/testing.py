@@ -1,13 +1,16 @@
 """Fakes and shared test suites for people who test with, or extend, cosmic-images.
 
 - :class:`CountingProvider` wraps a provider and counts (and can fail) its calls.
-- :class:`CacheBackendSuite` is the test suite every cache backend must pass; subclass it in
-  a pytest module and provide a ``cache`` fixture (see ``tests/test_cache.py``)::
+- One shared suite per backend family, which every backend of the family must pass:
+  :class:`CacheBackendSuite` (fixture ``cache``), :class:`QuotaStoreSuite` (``quota``),
+  :class:`BlobStoreSuite` (``blobs``) and :class:`ProviderSuite` (``image_provider``).
+  Subclass one in a pytest module and name your backend in its fixture
+  (see ``tests/test_cache.py``)::
 
       class TestMyCache(CacheBackendSuite):
           @pytest.fixture
           def cache(self):
-              yield MyCache(...)
+              yield cache_from_url("mine://...")
 
 Importing this module needs pytest (the ``dev`` extra).
 """
@@ -15,6 +18,7 @@ Importing this module needs pytest (the ``dev`` extra).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 import time
 import uuid
@@ -27,13 +31,24 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from .cache import CacheBackend, get_or_create
-from .errors import CosmicImagesError
+from .errors import CosmicImagesError, NotFound
+from .ledger import Attempt
 from .policy import QuotaStore, WindowKind, current_window
+from .prompts import BuildContext, default_prompt_registry
 from .prompts.spec import PromptSpec
 from .providers.base import GeneratedImage, ImageProvider, ProviderProxy
 from .providers.procedural import ProceduralProvider
+from .storage.blobs import BlobStore
+from .zodiac import Quality
 
-__all__ = ["CacheBackendSuite", "CountingProvider", "QuotaStoreSuite"]
+__all__ = [
+    "BlobStoreSuite",
+    "CacheBackendSuite",
+    "CountingProvider",
+    "ProviderSuite",
+    "QuotaStoreSuite",
+    "sample_specs",
+]
 
 
 class CountingProvider(ProviderProxy):
@@ -246,3 +261,117 @@ class QuotaStoreSuite:
             granted = sum(pool.map(attempt, range(16)))
         assert granted == 3
         assert quota.usage(user, window).used == 3
+
+
+def sample_specs(quality: Quality = Quality.STANDARD) -> list[PromptSpec]:
+    """One built prompt of each built-in category, for provider tests."""
+    registry = default_prompt_registry()
+    context = BuildContext(today=dt.date(2025, 1, 23), quality=quality)
+    bodies: dict[str, dict[str, Any]] = {
+        "daily_energy": {"sign": "aries", "energyLevel": 8, "mood": "calm", "focus": "career"},
+        "avatar": {"sunSign": "leo", "moonSign": "pisces", "risingSign": "gemini"},
+        "compatibility": {
+            "user1": {"sign": "aries"},
+            "user2": {"sign": "libra"},
+            "compatibilityScore": 85,
+        },
+        "moon_ritual": {"phase": "full_moon"},
+    }
+    specs = []
+    for category, body in bodies.items():
+        definition = registry.get(category)
+        request = definition.request_model.model_validate(body)
+        specs.append(definition.builder(request, context))
+    return specs
+
+
+class ProviderSuite:
+    """Behaviour every :class:`~cosmic_images.providers.ImageProvider` must have.
+
+    Provide an ``image_provider`` fixture; ``calls_per_test`` bounds the specs tried (a paid
+    or slow provider may set 1).
+    """
+
+    calls_per_test = 4
+
+    def test_names_itself(self, image_provider: ImageProvider) -> None:
+        assert image_provider.name.strip()
+        assert image_provider.model.strip()
+
+    def test_answers_with_the_image_bytes(self, image_provider: ImageProvider) -> None:
+        from PIL import Image
+
+        for spec in sample_specs()[: self.calls_per_test]:
+            image = image_provider.generate(spec, end_user="0123456789abcdef")
+            assert isinstance(image, GeneratedImage)
+            assert image.media_type == "image/png"
+            with Image.open(io.BytesIO(image.data)) as decoded:
+                assert decoded.format == "PNG"
+                assert decoded.size == (image.width, image.height)
+            assert (image.provider, image.model) == (image_provider.name, image_provider.model)
+
+    def test_answers_carry_typed_costs(self, image_provider: ImageProvider) -> None:
+        image = image_provider.generate(sample_specs()[0])
+        assert image.cost >= 0
+        assert all(isinstance(a, Attempt) for a in image.attempts)
+        assert not any(key in image.metadata for key in ("primaryFailure", "costUnknown"))
+
+
+class BlobStoreSuite:
+    """Behaviour every :class:`~cosmic_images.storage.blobs.BlobStore` must have.
+
+    Provide a ``blobs`` fixture. Each test uses keys of its own.
+    """
+
+    @staticmethod
+    def key() -> str:
+        name = uuid.uuid4().hex
+        return f"{name[:2]}/{name}.png"
+
+    def test_put_then_get(self, blobs: BlobStore) -> None:
+        key, data = self.key(), b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes * 64
+        url = blobs.put(key, data, "image/png")
+        assert url == blobs.url_for(key)
+        assert blobs.exists(key)
+        assert blobs.get(key) == data
+
+    def test_put_replaces(self, blobs: BlobStore) -> None:
+        key = self.key()
+        blobs.put(key, b"first", "image/png")
+        blobs.put(key, b"second", "image/png")
+        assert blobs.get(key) == b"second"
+
+    def test_delete(self, blobs: BlobStore) -> None:
+        key = self.key()
+        blobs.put(key, b"bytes", "image/png")
+        blobs.delete(key)
+        assert not blobs.exists(key)
+        with pytest.raises(NotFound):
+            blobs.get(key)
+        blobs.delete(key)  # deleting a missing key is fine
+
+    def test_a_missing_key_is_not_found(self, blobs: BlobStore) -> None:
+        key = self.key()
+        assert not blobs.exists(key)
+        with pytest.raises(NotFound):
+            blobs.get(key)
+
+    @pytest.mark.parametrize("bad", ["../escape.png", "/absolute.png", "a b.png", "", "x/../y.png"])
+    def test_keys_that_could_escape_are_refused(self, blobs: BlobStore, bad: str) -> None:
+        with pytest.raises((ValueError, CosmicImagesError)):
+            blobs.put(bad, b"x", "image/png")
+
+    def test_a_megabyte_round_trips(self, blobs: BlobStore) -> None:
+        key, data = self.key(), uuid.uuid4().bytes * 65_536
+        blobs.put(key, data, "image/png")
+        assert blobs.get(key) == data
+
+    def test_concurrent_writers_each_keep_their_bytes(self, blobs: BlobStore) -> None:
+        keys = [self.key() for _ in range(16)]
+
+        def write(key: str) -> None:
+            blobs.put(key, key.encode() * 100, "image/png")
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(write, keys))
+        assert all(blobs.get(key) == key.encode() * 100 for key in keys)

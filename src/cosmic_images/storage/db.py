@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import ConfigurationError
@@ -37,8 +37,20 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
-    url = normalise_url(url)
+    """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``).
+
+    Nothing connects yet. A URL that names no supported database, driver or usable path is a
+    :class:`ConfigurationError`.
+    """
+    try:
+        return _make_engine(normalise_url(url), **kwargs)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise ConfigurationError(f"DATABASE_URL names a driver that is not here: {exc}") from exc
+    except OSError as exc:
+        raise ConfigurationError(f"DATABASE_URL: cannot create the database folder: {exc}") from exc
+
+
+def _make_engine(url: str, **kwargs: Any) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:

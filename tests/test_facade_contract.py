@@ -1,0 +1,184 @@
+"""Every public method of the facade, called with generated arguments (huge ints, wrong types,
+odd strings, far dates, half-right request bodies): only CosmicImagesError subclasses come out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from cosmic_images import CosmicImages, CosmicImagesError, User
+
+from .conftest import ServiceFactory
+from .strategies import (
+    PHASE_NAMES,
+    SIGN_NAMES,
+    WORDS,
+    avatar_bodies,
+    compatibility_bodies,
+    daily_bodies,
+    moon_bodies,
+)
+
+huge = st.integers(min_value=-(2**80), max_value=2**80)
+junk: st.SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.booleans(),
+    huge,
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.binary(max_size=8),
+    st.dates(min_value=dt.date(1, 1, 1)),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+far_date = st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(
+    dt.date.isoformat
+)
+sign = st.one_of(st.sampled_from(SIGN_NAMES), st.text(max_size=12), junk)
+date = st.one_of(far_date, st.dates(min_value=dt.date(2020, 1, 1)).map(str), junk)
+level = st.one_of(st.integers(min_value=-3, max_value=13), huge, junk)
+phrase = st.one_of(st.sampled_from(WORDS), st.text(max_size=60), junk)
+birth = st.fixed_dictionaries(
+    {},
+    optional={
+        "date": date,
+        "time": st.one_of(st.times().map(lambda t: t.strftime("%H:%M")), junk),
+        "latitude": st.one_of(st.floats(-100, 100), junk),
+        "longitude": st.one_of(st.floats(-200, 200), junk),
+        "timezone": st.one_of(st.sampled_from(["UTC", "Europe/London", "Mars/Base"]), junk),
+    },
+)
+BODIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "generate_daily_energy": st.fixed_dictionaries(
+        {"sign": sign},
+        optional={
+            "date": date,
+            "energyLevel": level,
+            "mood": phrase,
+            "focus": phrase,
+            "personalized": junk,
+        },
+    ),
+    "generate_avatar": st.fixed_dictionaries(
+        {},
+        optional={
+            "sunSign": sign,
+            "moonSign": sign,
+            "risingSign": sign,
+            "traits": st.one_of(st.lists(phrase, max_size=6), junk),
+            "version": level,
+            "birth": st.one_of(birth, junk),
+        },
+    ),
+    "generate_compatibility": st.fixed_dictionaries(
+        {
+            "user1": st.one_of(st.fixed_dictionaries({"sign": sign}), junk),
+            "user2": st.one_of(st.fixed_dictionaries({"sign": sign}), junk),
+            "compatibilityScore": st.one_of(st.integers(-5, 105), huge, junk),
+        }
+    ),
+    "generate_moon_ritual": st.fixed_dictionaries(
+        {},
+        optional={"phase": st.one_of(st.sampled_from(PHASE_NAMES), junk), "date": date},
+    ),
+}
+real_users = st.builds(
+    User,
+    id=st.sampled_from(["u1", "u2", "someone@example.com"]),
+    tier=st.sampled_from(["free", "cosmic", "universe", "universe", "nobody"]),
+    is_admin=st.booleans(),
+)
+
+
+def mostly(real: st.SearchStrategy[Any], other: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``real`` three times in four (one_of would flatten ``other``'s many branches)."""
+    return st.integers(0, 3).flatmap(lambda i: other if i == 0 else real)
+
+
+users = mostly(real_users, junk)
+body_or_junk = st.one_of(*BODIES.values(), junk)
+image_ids = mostly(st.uuids().map(str), st.one_of(st.text(max_size=50), junk))
+
+VALID = {
+    "generate_daily_energy": daily_bodies,
+    "generate_avatar": avatar_bodies,
+    "generate_compatibility": compatibility_bodies,
+    "generate_moon_ritual": moon_bodies,
+}
+ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
+    **{
+        name: st.tuples(users, mostly(VALID[name], st.one_of(body, junk)))
+        for name, body in BODIES.items()
+    },
+    "generate": st.tuples(
+        users,
+        st.one_of(st.sampled_from(["daily_energy", "avatar", "moon_ritual", "tarot"]), junk),
+        body_or_junk,
+    ),
+    "gallery": st.tuples(
+        users, mostly(st.integers(-5, 120), st.one_of(huge, junk)), mostly(huge, junk)
+    ),
+    "get_image": st.tuples(image_ids),
+    "image_bytes": st.tuples(image_ids),
+    "usage_stats": st.tuples(users),
+    "sweep_reservations": st.tuples(users),
+    "require_admin": st.tuples(users),
+    "cache_key": st.tuples(junk),
+    "end_user": st.tuples(st.one_of(st.text(max_size=20), junk)),
+    "today": st.tuples(),
+    "window": st.tuples(),
+}
+
+
+def test_every_public_method_is_covered() -> None:
+    public = {
+        name
+        for name, member in inspect.getmembers(CosmicImages)
+        if not name.startswith("_") and callable(member) and not isinstance(member, property)
+    }
+    lifecycle = {"from_settings", "close"}
+    assert public - lifecycle == set(ARGUMENTS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", sorted(ARGUMENTS))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_only_our_errors_come_out(
+    make_service: ServiceFactory, method: str, data: st.DataObject
+) -> None:
+    svc = _service(make_service)
+    call: Callable[..., Any] = getattr(svc, method)
+    arguments = data.draw(ARGUMENTS[method], label="arguments")
+    outcome: CosmicImagesError | None = None
+    try:
+        call(*arguments)
+    except CosmicImagesError as error:  # anything else fails the test
+        outcome = error
+    event(type(outcome).__name__ if outcome else "answered")
+    if outcome is not None:
+        assert outcome.to_api()["error"]["code"] == type(outcome).code
+        assert 400 <= outcome.http_status <= 599
+
+
+_services: dict[int, CosmicImages] = {}
+
+
+def _service(make_service: ServiceFactory) -> CosmicImages:
+    """One service per test (the factory closes it afterwards), reused by every example."""
+    key = id(make_service)
+    if key not in _services:
+        _services.clear()
+        _services[key] = make_service()
+    return _services[key]
