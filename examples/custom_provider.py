@@ -42,7 +42,7 @@ class GradientProvider:
         )
 
 
-register_provider("gradient", lambda settings: GradientProvider())
+register_provider("gradient", lambda config: GradientProvider())
 
 
 def main(data_dir: Path) -> str:

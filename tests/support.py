@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 from cosmic_images.prompts.spec import PromptSpec
-from cosmic_images.providers import GeneratedImage, ProceduralProvider
-from cosmic_images.settings import Settings
+from cosmic_images.providers import GeneratedImage, ProceduralProvider, ProviderConfig
 
 
 class LoggingProvider(ProceduralProvider):
@@ -16,5 +15,5 @@ class LoggingProvider(ProceduralProvider):
         return super().generate(spec, end_user=end_user)
 
 
-def logging_provider(settings: Settings) -> LoggingProvider:
+def logging_provider(config: ProviderConfig) -> LoggingProvider:
     return LoggingProvider()
