@@ -82,6 +82,10 @@ class Registry(Generic[F]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._entries
 
+    def from_url(self, url: str) -> F:
+        """The factory for ``url``'s scheme (a bare name such as ``sql`` is its own scheme)."""
+        return self.factory(scheme_of(url))
+
     def factory(self, name: str) -> F:
         """The factory registered as ``name``, imported now if it was given as a path."""
         entry = self._entries.get(name.lower())

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from . import _defaults as defaults
 from .errors import ConfigurationError
 
 __all__ = ["Settings", "mask_url"]
@@ -53,7 +54,8 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url")
     )
     openai_model: str = Field(
-        default="gpt-image-2", validation_alias=_env("COSMIC_IMAGES_OPENAI_MODEL", "openai_model")
+        default=defaults.OPENAI_MODEL,
+        validation_alias=_env("COSMIC_IMAGES_OPENAI_MODEL", "openai_model"),
     )
     enable_image_generation: bool = Field(
         default=True, validation_alias=_env("ENABLE_IMAGE_GENERATION", "enable_image_generation")
@@ -62,7 +64,7 @@ class Settings(BaseSettings):
         default="America/New_York", validation_alias=_env("COSMIC_IMAGES_TIMEZONE", "timezone")
     )
     request_timeout: float = Field(
-        default=25.0,
+        default=defaults.REQUEST_TIMEOUT,
         gt=0,
         validation_alias=_env("COSMIC_IMAGES_REQUEST_TIMEOUT", "request_timeout"),
     )
@@ -100,20 +102,23 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("COSMIC_IMAGES_PRICES_FILE", "prices_file")
     )
     max_retries: int = Field(
-        default=3, ge=0, le=10, validation_alias=_env("COSMIC_IMAGES_MAX_RETRIES", "max_retries")
+        default=defaults.MAX_RETRIES,
+        ge=0,
+        le=10,
+        validation_alias=_env("COSMIC_IMAGES_MAX_RETRIES", "max_retries"),
     )
     retry_budget: float = Field(
-        default=60.0,
+        default=defaults.RETRY_BUDGET,
         gt=0,
         validation_alias=_env("COSMIC_IMAGES_RETRY_BUDGET", "retry_budget"),
     )
     breaker_threshold: int = Field(
-        default=5,
+        default=defaults.BREAKER_THRESHOLD,
         ge=1,
         validation_alias=_env("COSMIC_IMAGES_BREAKER_THRESHOLD", "breaker_threshold"),
     )
     breaker_cool_down: float = Field(
-        default=30.0,
+        default=defaults.BREAKER_COOL_DOWN,
         gt=0,
         validation_alias=_env("COSMIC_IMAGES_BREAKER_COOLDOWN", "breaker_cool_down"),
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .._registry import Registry, StoreContext, scheme_of
+from .._registry import Registry, StoreContext
 from .singleflight import NotCached, get_or_create
 
 if TYPE_CHECKING:
@@ -82,4 +82,4 @@ def cache_from_url(
 ) -> CacheBackend:
     """The cache backend for ``url``; ``context`` (or ``engine``) gives ``sql`` its database."""
     context = context or StoreContext(engine=engine)
-    return _registry.factory(scheme_of(url))(url, context)
+    return _registry.from_url(url)(url, context)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
+from .. import _defaults as defaults
 from .._registry import StoreContext
 from ..errors import ConfigurationError
 
@@ -19,7 +20,7 @@ def from_url(url: str, _context: StoreContext) -> MemoryCache:
     """``memory://?max_entries=N`` (default 10,000)."""
     query = dict(parse_qsl(urlsplit(url).query))
     try:
-        return MemoryCache(int(query.get("max_entries", "10000")))
+        return MemoryCache(int(query.get("max_entries", defaults.MEMORY_CACHE_ENTRIES)))
     except ValueError as exc:
         raise ConfigurationError(f"COSMIC_IMAGES_CACHE_URL {url!r}: {exc}") from exc
 
@@ -28,7 +29,10 @@ class MemoryCache:
     """``memory://?max_entries=N``. Shared by the threads of one process, not across processes."""
 
     def __init__(
-        self, max_entries: int = 10_000, *, clock: Callable[[], float] = time.monotonic
+        self,
+        max_entries: int = defaults.MEMORY_CACHE_ENTRIES,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")

@@ -8,6 +8,7 @@ them in the same transaction as the image row. Nothing about cost travels in ima
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Mapping
@@ -60,18 +61,7 @@ class Attempt:
         """This attempt's image was paid for and could not be kept."""
         if not self.outcome.has_image:
             return self
-        return Attempt(
-            provider=self.provider,
-            model=self.model,
-            outcome=Outcome.LOST,
-            cost=self.cost,
-            quality=self.quality,
-            size=self.size,
-            possibly_billed=self.possibly_billed,
-            usage=self.usage,
-            error="not stored",
-            cost_known=self.cost_known,
-        )
+        return dataclasses.replace(self, outcome=Outcome.LOST, error="not stored")
 
 
 def failed_attempt(provider: str, model: str, error: CosmicImagesError) -> Attempt | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .. import _defaults as defaults
 from ..ledger.entries import Attempt
 from ..prompts.spec import PromptSpec
 
@@ -47,10 +48,10 @@ class ProviderConfig:
     The wiring fills it from the settings; a host's factory may use any of it or none.
     """
 
-    model: str = "gpt-image-2"
+    model: str = defaults.OPENAI_MODEL
     api_key: str | None = None
     base_url: str | None = None
-    timeout: float = 25.0
+    timeout: float = defaults.REQUEST_TIMEOUT
     models_file: Path | None = None
     prices_file: Path | None = None
 

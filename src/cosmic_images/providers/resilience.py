@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
+from .. import _defaults as defaults
 from ..errors import CosmicImagesError, ProviderUnavailable
 from ..ledger.entries import failed_attempt
 from ..prompts.spec import PromptSpec
@@ -52,10 +53,10 @@ class RetryingProvider(ProviderProxy):
         self,
         inner: ImageProvider,
         *,
-        max_retries: int = 3,
+        max_retries: int = defaults.MAX_RETRIES,
         base_delay: float = 0.5,
         max_delay: float = 8.0,
-        max_total: float = 60.0,
+        max_total: float = defaults.RETRY_BUDGET,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
@@ -100,8 +101,8 @@ class CircuitBreakerProvider(ProviderProxy):
         self,
         inner: ImageProvider,
         *,
-        failure_threshold: int = 5,
-        cool_down: float = 30.0,
+        failure_threshold: int = defaults.BREAKER_THRESHOLD,
+        cool_down: float = defaults.BREAKER_COOL_DOWN,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if failure_threshold < 1 or cool_down <= 0:
@@ -188,10 +189,10 @@ class FallbackProvider(ProviderProxy):
 def resilient(
     provider: ImageProvider,
     *,
-    max_retries: int = 3,
-    retry_budget: float = 60.0,
-    breaker_threshold: int = 5,
-    breaker_cool_down: float = 30.0,
+    max_retries: int = defaults.MAX_RETRIES,
+    retry_budget: float = defaults.RETRY_BUDGET,
+    breaker_threshold: int = defaults.BREAKER_THRESHOLD,
+    breaker_cool_down: float = defaults.BREAKER_COOL_DOWN,
     fallback: ImageProvider | None = None,
 ) -> ImageProvider:
     """``provider`` behind a circuit breaker and retries, then the fallback if one is given.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ..._registry import Registry, StoreContext, scheme_of
+from ..._registry import Registry, StoreContext
 from ..windows import Window
 
 if TYPE_CHECKING:
@@ -87,4 +87,4 @@ def quota_from_url(
 ) -> QuotaStore:
     """``sql`` (the application database, from ``context`` or ``engine``) or ``redis://...``."""
     context = context or StoreContext(engine=engine)
-    return _registry.factory(scheme_of(url))(url, context)
+    return _registry.from_url(url)(url, context)

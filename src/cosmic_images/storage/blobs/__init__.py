@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from ..._registry import Registry, StoreContext, scheme_of
+from ..._registry import Registry, StoreContext
 from .file import FileBlobStore
 
 __all__ = [
@@ -59,4 +59,4 @@ def blob_schemes() -> list[str]:
 
 
 def blob_store_from_url(url: str, context: StoreContext | None = None) -> BlobStore:
-    return _registry.factory(scheme_of(url))(url, context or StoreContext())
+    return _registry.from_url(url)(url, context or StoreContext())
