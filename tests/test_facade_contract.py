@@ -125,8 +125,8 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "gallery": st.tuples(
         users, mostly(st.integers(-5, 120), st.one_of(huge, junk)), mostly(huge, junk)
     ),
-    "get_image": st.tuples(image_ids),
-    "image_bytes": st.tuples(image_ids),
+    "get_image": st.tuples(users, image_ids),
+    "image_bytes": st.tuples(users, image_ids),
     "usage_stats": st.tuples(users),
     "sweep_reservations": st.tuples(users),
     "require_admin": st.tuples(users),

@@ -83,7 +83,7 @@ def test_each_category_generates_a_stored_png(
     assert provider.count == 1
     path = Path(api["data"]["imageUrl"].removeprefix("file://"))
     assert png_size(path.read_bytes()) == (1024, 1024)
-    assert service.image_bytes(result.image_id) == path.read_bytes()
+    assert service.image_bytes(UNIVERSE, result.image_id) == path.read_bytes()
 
 
 def test_two_users_asking_the_same_share_one_image(
@@ -303,7 +303,7 @@ def test_gallery_arguments_are_checked(service: CosmicImages) -> None:
 
 def test_get_image_unknown_is_not_found(service: CosmicImages) -> None:
     with pytest.raises(NotFound):
-        service.get_image("00000000-0000-0000-0000-000000000000")
+        service.get_image(UNIVERSE, "00000000-0000-0000-0000-000000000000")
 
 
 def test_postgres_schema_must_be_upgraded_first(postgres_url: str, tmp_path: Path) -> None:

@@ -46,19 +46,24 @@ class Images:
         self.share_url_template = share_url_template
         self._clock = clock
 
-    def get(self, image_id: str) -> ImageRecord:
+    def get(self, user: User, image_id: str) -> ImageRecord:
+        """The image, for the people it belongs to: its creator, the users it was delivered
+        to, anyone when it is shared, and admins. Everyone else gets :class:`NotFound`, worded
+        as for an image that does not exist (no existence leak). Any spelling of the UUID
+        (upper case, braces, no hyphens, ``urn:uuid:``) names the same image."""
         if not isinstance(image_id, str):
             raise InvalidRequest("imageId: must be a string", field="imageId")
-        record = self.repository.get_image(image_id)
+        record = self.repository.visible_image(None if user.is_admin else user.id, image_id)
         if record is None:
             raise NotFound(f"no image with id {image_id[:100]!r}")
         return record
 
     def find(self, image_id: str) -> ImageRecord | None:
+        """Any image by id, for the pipeline (which serves only what a request earned)."""
         return self.repository.get_image(image_id)
 
-    def data(self, image_id: str) -> bytes:
-        return self.blobs.get(self.get(image_id).blob_key)
+    def data(self, user: User, image_id: str) -> bytes:
+        return self.blobs.get(self.get(user, image_id).blob_key)
 
     def deliver(
         self, user: User, record: ImageRecord, *, cached: bool, cards: bool

@@ -168,11 +168,13 @@ class CosmicImages:
         """The user's images, most recently delivered first."""
         return self._parts.images.gallery(_require_user(user), limit, offset)
 
-    def get_image(self, image_id: str) -> ImageRecord:
-        return self._parts.images.get(image_id)
+    def get_image(self, user: User, image_id: str) -> ImageRecord:
+        """An image its creator, its recipients, or anyone (a shared one) may see; else NotFound."""
+        return self._parts.images.get(_require_user(user), image_id)
 
-    def image_bytes(self, image_id: str) -> bytes:
-        return self._parts.images.data(image_id)
+    def image_bytes(self, user: User, image_id: str) -> bytes:
+        """The image's bytes, for the same people as :meth:`get_image`."""
+        return self._parts.images.data(_require_user(user), image_id)
 
     # --- weekly limits -------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import typer
 from . import db, generate
 from .config import config
 from .gallery import gallery
+from .image import image
 from .pricing import pricing
 from .sky import sky
 from .usage import usage
@@ -49,6 +50,7 @@ def _root(
 app.add_typer(generate.app, name="generate")
 app.add_typer(db.app, name="db")
 app.command()(gallery)
+app.command()(image)
 app.command()(config)
 app.command()(sky)
 app.command()(pricing)

@@ -47,7 +47,7 @@ def _run(
         with open_service(provider=provider) as svc:
             result = svc.generate(user, category, {k: v for k, v in body.items() if v is not None})
             if output is not None:
-                output.write_bytes(svc.image_bytes(result.image_id))
+                output.write_bytes(svc.image_bytes(user, result.image_id))
 
     def view(console: Console) -> None:
         rows = {

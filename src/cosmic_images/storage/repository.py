@@ -141,6 +141,24 @@ class Repository(Translated):
             row = session.get(ImageRow, key)
             return _record(row) if row is not None else None
 
+    def visible_image(self, user_id: str | None, image_id: str) -> ImageRecord | None:
+        """The image if ``user_id`` may see it (its creator, a user it was delivered to, or
+        anyone for a shared image; ``None`` means an admin, who sees every image)."""
+        key = _parse_id(image_id)
+        if key is None:
+            return None
+        query = select(ImageRow).where(ImageRow.id == key)
+        if user_id is not None:
+            delivered = (
+                select(ImageDelivery.id)
+                .where(ImageDelivery.image_id == ImageRow.id, ImageDelivery.user_id == user_id)
+                .exists()
+            )
+            query = query.where(ImageRow.shared | (ImageRow.user_id == user_id) | delivered)
+        with self.session() as session:
+            row = session.execute(query).scalar_one_or_none()
+            return _record(row) if row is not None else None
+
     def deliver(
         self, user_id: str, image_id: str, *, cached: bool, now: dt.datetime | None = None
     ) -> None:
