@@ -202,12 +202,19 @@ def test_bad_setting_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -
     )
 
 
-def test_unknown_provider_is_a_configuration_error() -> None:
+def test_unknown_provider_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In the environment it is the operator's setting: a configuration error (exit 1).
+    monkeypatch.setenv("COSMIC_IMAGES_PROVIDER", "midjourney")
+    result = runner.invoke(app, ["generate", "moon-ritual", "--phase", "full_moon"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: COSMIC_IMAGES_PROVIDER: unknown provider")
+    # On the command line it is the caller's input: invalid (exit 2), listing the known ones.
+    monkeypatch.delenv("COSMIC_IMAGES_PROVIDER")
     result = runner.invoke(
         app, ["generate", "moon-ritual", "--phase", "full_moon", "--provider", "midjourney"]
     )
-    assert result.exit_code == 1
-    assert result.stderr.startswith("error: COSMIC_IMAGES_PROVIDER: unknown provider")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: provider: unknown provider 'midjourney' (known: ")
 
 
 def test_db_upgrade_then_up_to_date(isolated_env: Path) -> None:

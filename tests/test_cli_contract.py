@@ -72,3 +72,74 @@ def test_the_sky_of_the_last_supported_day() -> None:
     result = runner.invoke(app, ["sky", "--date", "2199-12-31", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["data"]["date"] == "2199-12-31"
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["generate", "daily-energy", "--sign", "aries", "--energy-level", "abc"], "energyLevel"),
+        (["generate", "daily-energy", "--energy-level", "3"], "sign"),
+        (["generate", "no-such-category"], None),
+        (["gallery"], "userId"),
+    ],
+)
+def test_with_json_argument_errors_are_the_envelope_too(args: list[str], field: str | None) -> None:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "invalid_request"
+    assert error.get("field") == field
+    assert result.stderr == ""
+
+
+def test_the_acceptance_command_for_a_non_integer_in_a_new_process() -> None:
+    argv = [sys.executable, "-m", "cosmic_images", "generate", "daily-energy", "--sign", "aries"]
+    out = subprocess.run(
+        [*argv, "--energy-level", "abc", "--json"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 2
+    assert json.loads(out.stdout)["error"]["code"] == "invalid_request"
+
+
+def gallery_total(user_id: str = "cli") -> int:
+    page = runner.invoke(app, ["gallery", "--user-id", user_id, "--json"])
+    assert page.exit_code == 0, page.output
+    total: int = json.loads(page.stdout)["data"]["total"]
+    return total
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "words"),
+    [
+        (["--output", "."], "output", "is a folder"),
+        (["--output", "missing/dir/x.png"], "output", "does not exist"),
+        (["--provider", "bogus"], "provider", "known: openai, procedural"),
+    ],
+)
+def test_what_can_be_checked_is_checked_before_paying(
+    extra: list[str], field: str, words: str
+) -> None:
+    args = ["generate", "moon-ritual", "--phase", "full_moon", *extra, "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["field"] == field and words in error["message"]
+    assert gallery_total() == 0  # nothing was generated
+
+
+def test_enumerated_options_ignore_case() -> None:
+    args = ["generate", "daily-energy", "--sign", "ARIES", "--energy-level", "4"]
+    for more in (["--tier", "Cosmic"], ["--tier", "UNIVERSE", "--provider", "Procedural"]):
+        result = runner.invoke(app, [*args, *more, "--json"])
+        assert result.exit_code == 0, result.output
+    phase = runner.invoke(app, ["generate", "moon-ritual", "--phase", "Full_Moon", "--json"])
+    assert phase.exit_code == 0, phase.output
+    assert runner.invoke(app, ["db", "sql", "--dialect", "PostgreSQL"]).exit_code == 0
+
+
+def test_a_shared_image_of_another_day_is_not_worded_today() -> None:
+    args = ["generate", "daily-energy", "--sign", "aries", "--date", "2025-01-23", "--shared"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    description = json.loads(result.stdout)["data"]["description"]
+    assert description == "The shared Aries energy for 2025-01-23"

@@ -392,3 +392,23 @@ def test_a_crashed_reservation_is_reclaimed_by_the_sweep(tmp_path: Path) -> None
         assert svc.usage_stats(COSMIC).weekly_usage == 0
     finally:
         svc.close()
+
+
+@pytest.mark.parametrize("store", ["sql", pytest.param("redis", marks=pytest.mark.redis)])
+def test_resets_at_names_when_a_pending_slot_frees_not_next_week(
+    make_service: ServiceFactory, store: str, request: pytest.FixtureRequest
+) -> None:
+    svc = make_service(
+        quota_url=request.getfixturevalue("redis_url") if store == "redis" else "sql"
+    )
+    window = svc.window()
+    lease = dt.timedelta(minutes=3)
+    for _ in range(3):  # three generations a crashed process left pending
+        svc.quota.reserve(COSMIC.id, uuid.uuid4().hex, limit=3, window=window, lease=lease)
+    before = dt.datetime.now(dt.UTC)
+    with pytest.raises(QuotaExceeded) as excinfo:
+        svc.generate_daily_energy(COSMIC, daily(0))
+    resets = excinfo.value.resets_at
+    assert resets is not None
+    assert before + lease - dt.timedelta(seconds=5) <= resets <= before + lease
+    assert svc.usage_stats(COSMIC).resets_at == resets

@@ -14,7 +14,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from .errors import QuotaExceeded
-from .policy import Policy, QuotaStore, Window, current_window
+from .policy import Policy, QuotaCheck, QuotaStore, Window, current_window
 from .schemas import UsageStats, User
 
 __all__ = ["Reservation", "WeeklyLimits"]
@@ -62,7 +62,7 @@ class WeeklyLimits:
             user.id, reservation.id, limit=limit, window=window, lease=self.lease
         )
         if not check.granted:
-            resets = window.resets_at(check.oldest)
+            resets = _next_slot(window, check)
             when = f"; the next one comes back at {resets.isoformat()}" if resets else ""
             raise QuotaExceeded(
                 f"the {user.tier} tier's {limit} new images a week are used up{when}",
@@ -92,9 +92,19 @@ class WeeklyLimits:
             weekly_limit=limit,
             remaining=None if limit is None else max(0, limit - used),
             quality=rules.quality.value,
-            resets_at=window.resets_at(check.oldest if check is not None else None),
+            resets_at=_next_slot(window, check) if check is not None else window.resets_at(None),
         )
 
     def sweep(self) -> int:
         """Expire the slots of generations that never finished (a crashed process)."""
         return self.quota.sweep() if self.quota is not None else 0
+
+
+def _next_slot(window: Window, check: QuotaCheck) -> dt.datetime | None:
+    """When a slot really frees: the window's turn, or sooner a pending slot's lease end
+    (a generation that a crashed process left behind)."""
+    resets = window.resets_at(check.oldest)
+    pending = check.pending_until
+    if pending is not None and (resets is None or pending < resets):
+        return pending
+    return resets

@@ -5,9 +5,13 @@ Only typer is imported to build the app; each command imports the library when i
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from . import db, generate
 from .config import config
@@ -19,7 +23,46 @@ from .usage import usage
 
 __all__ = ["app", "main"]
 
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+class JsonErrorsGroup(TyperGroup):
+    """The root command: with ``--json``, errors of argument parsing (a value of the wrong
+    type, a missing option, an unknown command) print the envelope on stdout and exit 2,
+    like every other invalid input, instead of Typer's box on stderr."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or "--json" not in argv:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            outcome = super().main(argv, prog_name, complete_var, False, **extra)
+        except Exception as exc:
+            message = getattr(exc, "format_message", None)
+            if message is None or not hasattr(exc, "exit_code"):
+                raise  # not a parsing error of Typer's
+            param = getattr(exc, "param", None)
+            field = _camel(param.name) if param is not None and param.name else None
+            error: dict[str, Any] = {"code": "invalid_request", "message": message()}
+            if field:
+                error["field"] = field
+            typer.echo(json.dumps({"success": False, "error": error}))
+            sys.exit(2)
+        sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
 app = typer.Typer(
+    cls=JsonErrorsGroup,
     name="cosmic-images",
     help="Personalised astrology artwork: generate, cache, list and report.",
     no_args_is_help=True,

@@ -7,6 +7,7 @@ is imported inside the commands that need it, so ``cosmic-images --help`` stays 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ __all__ = [
     "ProviderOpt",
     "TierOpt",
     "UserIdOpt",
+    "check_output",
+    "check_provider",
     "cli_errors",
     "cli_user",
     "emit",
@@ -124,6 +127,38 @@ def cli_errors(as_json: bool) -> Iterator[None]:
     except OSError as exc:  # the CLI's own files (--output), not the library's
         problem = ConfigurationError(f"{exc.strerror or exc}: {exc.filename or ''}".strip(": "))
         raise fail(problem, as_json) from exc
+
+
+def check_output(output: Path | None) -> None:
+    """``--output`` names a file we can write, in a folder that exists (checked up front)."""
+    if output is None:
+        return
+    from ..errors import InvalidRequest
+
+    if output.is_dir():
+        raise InvalidRequest(f"output: {output} is a folder; name a file", field="output")
+    if not output.parent.is_dir():
+        raise InvalidRequest(f"output: the folder {output.parent} does not exist", field="output")
+    if not os.access(output.parent, os.W_OK) or (
+        output.exists() and not os.access(output, os.W_OK)
+    ):
+        raise InvalidRequest(f"output: {output} cannot be written", field="output")
+
+
+def check_provider(name: str | None) -> None:
+    """``--provider`` is a known provider or an import path; else InvalidRequest listing them."""
+    if name is None or ":" in name:
+        return
+    from ..errors import InvalidRequest
+    from ..providers import available_providers
+
+    known = available_providers()
+    if name.lower() not in known:
+        raise InvalidRequest(
+            f"provider: unknown provider {name!r} (known: {', '.join(known)}, "
+            "or an import path module:attribute)",
+            field="provider",
+        )
 
 
 def key_value_table(title: str, rows: Mapping[str, Any]) -> Table:

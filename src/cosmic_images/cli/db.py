@@ -54,5 +54,5 @@ def sql_command(
     with cli_errors(as_json):
         from ..storage import sql_script
 
-        out = Data({"dialect": dialect, "sql": sql_script(dialect)})
+        out = Data({"dialect": dialect.lower(), "sql": sql_script(dialect.lower())})
     emit(out, as_json, lambda _console: typer.echo(out.data["sql"], nl=False))

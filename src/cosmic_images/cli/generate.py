@@ -13,6 +13,8 @@ from ._common import (
     ProviderOpt,
     TierOpt,
     UserIdOpt,
+    check_output,
+    check_provider,
     cli_errors,
     cli_user,
     emit,
@@ -37,13 +39,10 @@ def _run(
     as_json: bool,
 ) -> None:
     with cli_errors(as_json):
-        from ..errors import InvalidRequest
-
         user = cli_user(user_id, tier)
-        if output is not None and not output.parent.is_dir():
-            raise InvalidRequest(
-                f"output: the folder {output.parent} does not exist", field="output"
-            )
+        # Everything that can be checked is checked before anything is paid for.
+        check_output(output)
+        check_provider(provider)
         with open_service(provider=provider) as svc:
             result = svc.generate(user, category, {k: v for k, v in body.items() if v is not None})
             if output is not None:

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._common import Data, JsonOpt, OutputOpt, cli_errors, emit, key_value_table, open_service
+from ._common import (
+    Data,
+    JsonOpt,
+    OutputOpt,
+    cli_errors,
+    emit,
+    key_value_table,
+    open_service,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console

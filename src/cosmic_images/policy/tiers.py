@@ -62,13 +62,15 @@ class Policy:
     window: WindowKind = WindowKind.CALENDAR_WEEK
 
     def tier(self, name: str) -> TierRules:
-        try:
-            return self.tiers[name]
-        except KeyError:
+        """The rules of tier ``name``; names match whatever their case (``Cosmic``)."""
+        rules = self.tiers.get(name)
+        if rules is None and isinstance(name, str):
+            folded = name.strip().casefold()
+            rules = next((t for n, t in self.tiers.items() if n.casefold() == folded), None)
+        if rules is None:
             known = ", ".join(self.tiers)
-            raise InvalidRequest(
-                f"tier: unknown tier {name!r} (known: {known})", field="tier"
-            ) from None
+            raise InvalidRequest(f"tier: unknown tier {name!r} (known: {known})", field="tier")
+        return rules
 
     def with_category(self, tier: str, category: str) -> Policy:
         """A copy of this policy in which ``tier`` may also generate ``category``."""

@@ -174,7 +174,7 @@ def build_daily_energy(request: DailyEnergyRequest, ctx: BuildContext) -> Prompt
         ),
         description=f"Your cosmic energy visualization for {day.isoformat()}"
         if not shared
-        else f"Today's shared {info.name} energy for {day.isoformat()}",
+        else f"The shared {info.name} energy for {day.isoformat()}",
         identity=identity,
         shared=shared,
     )

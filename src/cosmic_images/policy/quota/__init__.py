@@ -42,6 +42,9 @@ class QuotaCheck:
     granted: bool
     used: int  # slots counted in the window, including this one when granted
     oldest: dt.datetime | None  # the oldest counted slot (for a rolling window's reset)
+    # When the first counted slot that is still pending (a generation under way, or one a
+    # crashed process left) stops counting unless it is confirmed first.
+    pending_until: dt.datetime | None = None
 
 
 @runtime_checkable

@@ -37,6 +37,14 @@ local function clock()
     local t = redis.call('TIME')
     return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+local function pending_until(pending)
+    local first = -1
+    for _, ends in ipairs(redis.call('HVALS', pending)) do
+        local at = tonumber(ends)
+        if first < 0 or at < first then first = at end
+    end
+    return first
+end
 local function oldest(zset, since)
     local first = redis.call('ZRANGEBYSCORE', zset, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
     if #first == 0 then return -1 end
@@ -56,13 +64,13 @@ if since < 0 then since = now - tonumber(ARGV[3]) + 1 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - 2 * tonumber(ARGV[3])))
 local used = redis.call('ZCOUNT', KEYS[1], since, '+inf')
 if used >= tonumber(ARGV[4]) then
-    return {0, used, oldest(KEYS[1], since)}
+    return {0, used, oldest(KEYS[1], since), pending_until(KEYS[2])}
 end
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[5]))
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
-return {1, used + 1, oldest(KEYS[1], since)}
+return {1, used + 1, oldest(KEYS[1], since), pending_until(KEYS[2])}
 """
 )
 _USAGE = (
@@ -72,7 +80,9 @@ local now = clock()
 reclaim(KEYS[1], KEYS[2], now)
 local since = tonumber(ARGV[1])
 if since < 0 then since = now - tonumber(ARGV[2]) + 1 end
-return {redis.call('ZCOUNT', KEYS[1], since, '+inf'), oldest(KEYS[1], since)}
+return {
+    redis.call('ZCOUNT', KEYS[1], since, '+inf'), oldest(KEYS[1], since), pending_until(KEYS[2])
+}
 """
 )
 _CONFIRM = (
@@ -136,7 +146,7 @@ class RedisQuotaStore(Translated):
         self, user_id: str, reservation_id: str, *, limit: int, window: Window, lease: timedelta
     ) -> QuotaCheck:
         week_ms = int(WEEK.total_seconds() * 1000)
-        granted, used, oldest = self._reserve(
+        granted, used, oldest, pending = self._reserve(
             keys=self._keys(user_id),
             args=[
                 reservation_id,
@@ -147,7 +157,9 @@ class RedisQuotaStore(Translated):
                 2 * week_ms,
             ],
         )
-        return QuotaCheck(bool(granted), int(used), self._time(int(oldest)))
+        return QuotaCheck(
+            bool(granted), int(used), self._time(int(oldest)), self._time(int(pending))
+        )
 
     def confirm(self, user_id: str, reservation_id: str) -> None:
         self._confirm(keys=self._keys(user_id), args=[reservation_id])
@@ -156,11 +168,11 @@ class RedisQuotaStore(Translated):
         return bool(self._refund(keys=self._keys(user_id), args=[reservation_id]))
 
     def usage(self, user_id: str, window: Window) -> QuotaCheck:
-        used, oldest = self._usage(
+        used, oldest, pending = self._usage(
             keys=self._keys(user_id),
             args=[self._since(window), int(WEEK.total_seconds() * 1000)],
         )
-        return QuotaCheck(True, int(used), self._time(int(oldest)))
+        return QuotaCheck(True, int(used), self._time(int(oldest)), self._time(int(pending)))
 
     def sweep(self) -> int:
         swept = 0

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, literal, or_, select, text, update
+from sqlalchemy import Engine, and_, case, func, insert, literal, or_, select, text, update
 
 from ..._boundary import Translated, sqlalchemy_errors
 from ..._registry import StoreContext
@@ -52,6 +52,14 @@ class SqlQuotaStore(Translated):
             ),
         )
 
+    def _summary(self, user_id: str, window: Window, now: dt.datetime) -> Any:
+        """Counted slots, the oldest, and when the first pending one ends."""
+        table = QuotaReservation
+        pending_end = case((table.status == "pending", table.expires_at), else_=None)
+        return select(func.count(), func.min(table.created_at), func.min(pending_end)).where(
+            self._counted(user_id, window, now)
+        )
+
     def reserve(
         self, user_id: str, reservation_id: str, *, limit: int, window: Window, lease: timedelta
     ) -> QuotaCheck:
@@ -81,12 +89,8 @@ class SqlQuotaStore(Translated):
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(user_id)}
                 )
             granted = conn.execute(statement).scalar_one_or_none() == reservation_id
-            count, oldest = conn.execute(
-                select(func.count(), func.min(table.created_at)).where(
-                    self._counted(user_id, window, now)
-                )
-            ).one()
-        return QuotaCheck(granted, int(count), _aware(oldest))
+            count, oldest, pending = conn.execute(self._summary(user_id, window, now)).one()
+        return QuotaCheck(granted, int(count), _aware(oldest), _aware(pending))
 
     def confirm(self, user_id: str, reservation_id: str) -> None:
         # An expired lease still confirms: the image exists, so it counts.
@@ -115,12 +119,8 @@ class SqlQuotaStore(Translated):
     def usage(self, user_id: str, window: Window) -> QuotaCheck:
         now = self._clock()
         with self.engine.connect() as conn:
-            count, oldest = conn.execute(
-                select(func.count(), func.min(QuotaReservation.created_at)).where(
-                    self._counted(user_id, window, now)
-                )
-            ).one()
-        return QuotaCheck(True, int(count), _aware(oldest))
+            count, oldest, pending = conn.execute(self._summary(user_id, window, now)).one()
+        return QuotaCheck(True, int(count), _aware(oldest), _aware(pending))
 
     def sweep(self) -> int:
         now = self._clock()
