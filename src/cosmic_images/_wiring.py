@@ -23,6 +23,7 @@ from .images import Images
 from .policy import Policy, QuotaStore, load_policy, quota_from_url
 from .prompts import DayProfile, PromptRegistry, default_prompt_registry
 from .providers import ImageProvider, ProviderConfig, provider_from_name
+from .providers.base import max_deadline_of
 from .providers.resilience import resilient
 from .settings import Settings
 from .sky import sky_day_profile
@@ -72,10 +73,11 @@ class Parts:
             self.engine.dispose()
 
 
-def generation_lease(settings: Settings) -> timedelta:
+def generation_lease(settings: Settings, provider: ImageProvider) -> timedelta:
     """The single-flight lease outlasts the slowest generation: every retry within the retry
-    budget, a last attempt running to its timeout, and storing the result."""
-    return timedelta(seconds=max(120.0, settings.retry_budget + 2 * settings.request_timeout + 30))
+    budget, a last attempt running to its deadline, and storing the result."""
+    slowest = max_deadline_of(provider)
+    return timedelta(seconds=max(120.0, settings.retry_budget + 2 * slowest + 30))
 
 
 def provider_config(settings: Settings) -> ProviderConfig:
@@ -84,7 +86,7 @@ def provider_config(settings: Settings) -> ProviderConfig:
         model=settings.openai_model,
         api_key=key.get_secret_value() if key is not None else None,
         base_url=settings.openai_base_url,
-        timeout=settings.request_timeout,
+        timeout=settings.deadline_override,
         models_file=settings.models_file,
         prices_file=settings.prices_file,
     )
@@ -100,6 +102,7 @@ def build_provider(settings: Settings) -> ImageProvider:
         retry_budget=settings.retry_budget,
         breaker_threshold=settings.breaker_threshold,
         breaker_cool_down=settings.breaker_cool_down,
+        deadline=settings.deadline_override,
         fallback=provider_from_name(fallback, config) if fallback else None,
     )
 
@@ -143,7 +146,7 @@ def build(
         policy = policy or load_policy(settings.policy_file)
         prompts = prompts or default_prompt_registry()
         zone = settings.zone
-        lease = generation_lease(settings)
+        lease = generation_lease(settings, provider)
         salt = settings.user_hash_salt
         # A pending slot outlives any generation (timeouts, retries, storing) before it expires.
         limits = WeeklyLimits(quota, policy, zone, lease=lease * 2, clock=clock)

@@ -179,6 +179,12 @@ class Settings(BaseSettings):
         return self.redis_url if self.redis_url else "sql"
 
     @property
+    def deadline_override(self) -> float | None:
+        """COSMIC_IMAGES_REQUEST_TIMEOUT when it was set: then it replaces every model's own
+        deadline; left alone, each model's deadline comes from the models table."""
+        return self.request_timeout if "request_timeout" in self.model_fields_set else None
+
+    @property
     def effective_provider(self) -> str:
         if self.provider != "auto":
             return self.provider

@@ -12,7 +12,14 @@ from .. import _defaults as defaults
 from ..ledger.entries import Attempt
 from ..prompts.spec import PromptSpec
 
-__all__ = ["GeneratedImage", "ImageProvider", "ProviderConfig", "ProviderProxy"]
+__all__ = [
+    "GeneratedImage",
+    "ImageProvider",
+    "ProviderConfig",
+    "ProviderProxy",
+    "deadline_of",
+    "max_deadline_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +58,8 @@ class ProviderConfig:
     model: str = defaults.OPENAI_MODEL
     api_key: str | None = None
     base_url: str | None = None
-    timeout: float = defaults.REQUEST_TIMEOUT
+    timeout: float | None = None  # a deadline for every call; None: each model's own
+
     models_file: Path | None = None
     prices_file: Path | None = None
 
@@ -65,7 +73,9 @@ class ImageProvider(Protocol):
     image bytes or raise a :class:`~cosmic_images.errors.CosmicImagesError`. ``end_user`` is an
     opaque hash of the user the picture is made for (for the provider's abuse monitoring),
     never the raw id. A provider that runs in-process and cannot fail transiently may set
-    ``remote = False``: it is then not wrapped in retries and a circuit breaker.
+    ``remote = False``: it is then not wrapped in retries and a circuit breaker. A provider
+    may also say how long a call may take in all, ``deadline(spec) -> seconds`` and
+    ``max_deadline``; without them a call gets ``COSMIC_IMAGES_REQUEST_TIMEOUT`` (25 s).
     """
 
     @property
@@ -93,5 +103,27 @@ class ProviderProxy:
     def model(self) -> str:
         return self.inner.model
 
+    @property
+    def remote(self) -> bool:
+        return bool(getattr(self.inner, "remote", True))
+
+    def deadline(self, spec: PromptSpec) -> float:
+        return deadline_of(self.inner, spec)
+
+    @property
+    def max_deadline(self) -> float:
+        return max_deadline_of(self.inner)
+
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         return self.inner.generate(spec, end_user=end_user)
+
+
+def deadline_of(provider: ImageProvider, spec: PromptSpec) -> float:
+    """How long one call of ``provider`` for ``spec`` may take in all."""
+    own = getattr(provider, "deadline", None)
+    return float(own(spec)) if callable(own) else defaults.REQUEST_TIMEOUT
+
+
+def max_deadline_of(provider: ImageProvider) -> float:
+    """The longest any one call of ``provider`` may take."""
+    return float(getattr(provider, "max_deadline", defaults.REQUEST_TIMEOUT))

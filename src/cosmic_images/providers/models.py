@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import _defaults as defaults
 from .._toml import read_table
 from ..errors import ConfigurationError
 from ..zodiac import Quality
@@ -35,6 +36,19 @@ class ModelSpec:
     prompt_max_chars: int
     response_format: str
     retires_on: dt.date | None = None
+    deadlines: Mapping[Quality, float] = field(default_factory=dict)
+
+    def deadline_for(self, quality: Quality) -> float:
+        """Seconds a call at ``quality`` may take in all; the standard one when not given."""
+        return (
+            self.deadlines.get(quality)
+            or self.deadlines.get(Quality.STANDARD)
+            or defaults.REQUEST_TIMEOUT
+        )
+
+    @property
+    def max_deadline(self) -> float:
+        return max([*self.deadlines.values(), defaults.REQUEST_TIMEOUT])
 
     def quality_for(self, quality: Quality) -> str:
         return self.qualities.get(quality) or self.qualities[Quality.STANDARD]
@@ -96,6 +110,13 @@ def _parse(name: str, raw: Mapping[str, Any], where: str) -> ModelSpec:
     limit = raw.get("prompt_max_chars")
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 100:
         raise fail("prompt_max_chars must be a whole number >= 100")
+    deadlines_raw = raw.get("deadlines", {})
+    try:
+        deadlines = {Quality(k): float(v) for k, v in dict(deadlines_raw).items()}
+    except (TypeError, ValueError):
+        raise fail("deadlines must map standard/hd to seconds") from None
+    if any(not 0 < v <= 3600 for v in deadlines.values()):
+        raise fail("deadlines must be between 0 and 3600 seconds")
     retires = raw.get("retires_on")
     if retires is not None and not isinstance(retires, dt.date):
         raise fail("retires_on must be a date (YYYY-MM-DD, unquoted)")
@@ -108,4 +129,5 @@ def _parse(name: str, raw: Mapping[str, Any], where: str) -> ModelSpec:
         prompt_max_chars=limit,
         response_format=response,
         retires_on=retires,
+        deadlines=deadlines,
     )

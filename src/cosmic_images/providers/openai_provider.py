@@ -70,14 +70,22 @@ class OpenAIProvider:
         model: ModelSpec,
         prices: PriceTable,
         *,
-        timeout: float,
+        timeout: float | None = None,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD,
     ) -> None:
         self.client = client
         self.spec = model
         self.prices = prices
-        self.timeout = timeout
+        self.timeout = timeout  # replaces the model table's deadlines when given
         self.max_download_bytes = max_download_bytes
+
+    def deadline(self, spec: PromptSpec) -> float:
+        """Seconds one call for ``spec`` may take in all: the setting, or the model's own."""
+        return self.timeout or self.spec.deadline_for(spec.quality)
+
+    @property
+    def max_deadline(self) -> float:
+        return self.timeout or self.spec.max_deadline
 
     @classmethod
     def create(
@@ -87,7 +95,7 @@ class OpenAIProvider:
         *,
         api_key: str | None,
         base_url: str | None,
-        timeout: float,
+        timeout: float | None,
         today: dt.date,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD,
     ) -> OpenAIProvider:
@@ -105,7 +113,12 @@ class OpenAIProvider:
                 f"no price for the image model {model.name!r}: add it to a prices file "
                 "(COSMIC_IMAGES_PRICES_FILE) so that its cost is recorded, never logged as $0"
             )
-        client = openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
+        client = openai.OpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout or model.max_deadline,
+        )
         return cls(client, model, prices, timeout=timeout, max_download_bytes=max_download_bytes)
 
     @property
@@ -121,6 +134,7 @@ class OpenAIProvider:
             )
         quality = self.spec.quality_for(spec.quality)
         size = self.spec.size_for(spec.aspect)
+        limit = self.deadline(spec)
         params: dict[str, Any] = {
             "model": self.model,
             "prompt": spec.prompt,
@@ -135,9 +149,9 @@ class OpenAIProvider:
             if self.spec.family == "gpt-image":
                 params["safety_identifier"] = end_user
         try:
-            response = self.client.images.generate(**params, timeout=self.timeout)
+            response = self.client.images.generate(**params, timeout=limit)
         except openai.OpenAIError as exc:
-            raise self._translate(exc, quality, size) from exc
+            raise self._translate(exc, quality, size, limit) from exc
         usage = _usage(response.usage)
         # A token-priced answer without usage (some compatible endpoints) still carries a paid
         # image: keep it, and mark the cost unknown instead of logging a silent $0.
@@ -150,7 +164,7 @@ class OpenAIProvider:
         item = response.data[0] if response.data else None
         if item is None:
             raise ProviderUnavailable(f"{self.model} answered without an image", billed_cost=cost)
-        data = self._image_bytes(item, cost)
+        data = self._image_bytes(item, cost, limit)
         try:
             data, width, height = _as_png(data)
         except (UnidentifiedImageError, OSError, ValueError) as exc:
@@ -171,7 +185,7 @@ class OpenAIProvider:
             cost_known=cost_known,
         )
 
-    def _image_bytes(self, item: Any, cost: Decimal) -> bytes:
+    def _image_bytes(self, item: Any, cost: Decimal, limit: float) -> bytes:
         if item.b64_json:
             try:
                 return base64.b64decode(item.b64_json, validate=True)
@@ -181,9 +195,7 @@ class OpenAIProvider:
                 ) from exc
         if item.url:
             try:
-                return download_image(
-                    item.url, timeout=self.timeout, max_bytes=self.max_download_bytes
-                )
+                return download_image(item.url, timeout=limit, max_bytes=self.max_download_bytes)
             except ProviderUnavailable as exc:
                 raise ProviderUnavailable(
                     f"the image {self.model} made could not be downloaded: {exc.message}",
@@ -193,7 +205,9 @@ class OpenAIProvider:
             f"{self.model} answered with neither base64 nor a URL", billed_cost=cost
         )
 
-    def _translate(self, exc: openai.OpenAIError, quality: str, size: str) -> CosmicImagesError:
+    def _translate(
+        self, exc: openai.OpenAIError, quality: str, size: str, limit: float
+    ) -> CosmicImagesError:
         """The library's error for an SDK error, without retrying anything here."""
         where = f"{self.model} ({quality}, {size})"
         if isinstance(exc, openai.APITimeoutError):
@@ -201,7 +215,7 @@ class OpenAIProvider:
             if cause in _NOT_SENT:
                 return ProviderUnavailable(f"{where}: connection timed out", retryable=True)
             return ProviderUnavailable(
-                f"{where}: no answer within {self.timeout:g} s; the request was sent and may "
+                f"{where}: no answer within {limit:g} s; the request was sent and may "
                 "have been billed, so it is not retried",
                 possibly_billed=True,
             )

@@ -1,6 +1,12 @@
 """Wrappers that make any provider resilient, composed rather than subclassed:
 
-``FallbackProvider(RetryingProvider(CircuitBreakerProvider(provider)), procedural)``
+``FallbackProvider(RetryingProvider(CircuitBreakerProvider(DeadlineProvider(provider))),
+procedural)``
+
+- :class:`DeadlineProvider` ends a call at its deadline, whatever the call is doing
+  (connecting, sending, waiting, reading a trickle): the caller gets a
+  :class:`ProviderUnavailable` marked possibly billed, and the abandoned call finishes or
+  times out in the background.
 
 - :class:`RetryingProvider` retries only :class:`ProviderUnavailable` errors marked
   ``retryable`` (429, 5xx, connections that never reached the server), with exponential
@@ -32,6 +38,7 @@ from .base import GeneratedImage, ImageProvider, ProviderProxy
 __all__ = [
     "CircuitBreakerProvider",
     "CircuitOpen",
+    "DeadlineProvider",
     "FallbackProvider",
     "RetryingProvider",
     "resilient",
@@ -46,6 +53,47 @@ class CircuitOpen(ProviderUnavailable):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=False, request_made=False)
+
+
+class DeadlineProvider(ProviderProxy):
+    """A real deadline per call: ``inner.generate`` runs in a thread of its own and the caller
+    waits at most ``deadline(spec)`` seconds (the inner provider's own, or ``default``)."""
+
+    def __init__(self, inner: ImageProvider, *, default: float | None = None) -> None:
+        super().__init__(inner)
+        self.default = default
+
+    def deadline(self, spec: PromptSpec) -> float:
+        return self.default or super().deadline(spec)
+
+    @property
+    def max_deadline(self) -> float:
+        return self.default or super().max_deadline
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        limit = self.deadline(spec)
+        done = threading.Event()
+        outcome: list[GeneratedImage | BaseException] = []
+
+        def call() -> None:
+            try:
+                outcome.append(self.inner.generate(spec, end_user=end_user))
+            except BaseException as exc:  # handed to the caller below
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=call, name=f"{self.inner.name}-call", daemon=True).start()
+        if not done.wait(limit):
+            raise ProviderUnavailable(
+                f"the {self.inner.name} provider gave no answer within its {limit:g} s deadline; "
+                "the request was sent and may have been billed, so it is not retried",
+                possibly_billed=True,
+            )
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
 
 class RetryingProvider(ProviderProxy):
@@ -193,18 +241,22 @@ def resilient(
     retry_budget: float = defaults.RETRY_BUDGET,
     breaker_threshold: int = defaults.BREAKER_THRESHOLD,
     breaker_cool_down: float = defaults.BREAKER_COOL_DOWN,
+    deadline: float | None = None,
     fallback: ImageProvider | None = None,
 ) -> ImageProvider:
-    """``provider`` behind a circuit breaker and retries, then the fallback if one is given.
+    """``provider`` under a deadline per call, behind a circuit breaker and retries, then the
+    fallback if one is given. ``deadline`` replaces the provider's own deadlines.
 
     A provider that declares ``remote = False`` (the procedural one) runs in-process and is
-    not wrapped in retries or a breaker.
+    not wrapped in a deadline, retries or a breaker.
     """
     guarded = provider
     if getattr(provider, "remote", True):
         guarded = RetryingProvider(
             CircuitBreakerProvider(
-                provider, failure_threshold=breaker_threshold, cool_down=breaker_cool_down
+                DeadlineProvider(provider, default=deadline),
+                failure_threshold=breaker_threshold,
+                cool_down=breaker_cool_down,
             ),
             max_retries=max_retries,
             max_total=retry_budget,
