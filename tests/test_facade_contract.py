@@ -172,13 +172,11 @@ def test_only_our_errors_come_out(
         assert 400 <= outcome.http_status <= 599
 
 
-_services: dict[int, CosmicImages] = {}
+_current: list[tuple[ServiceFactory, CosmicImages]] = []
 
 
 def _service(make_service: ServiceFactory) -> CosmicImages:
     """One service per test (the factory closes it afterwards), reused by every example."""
-    key = id(make_service)
-    if key not in _services:
-        _services.clear()
-        _services[key] = make_service()
-    return _services[key]
+    if not _current or _current[0][0] is not make_service:
+        _current[:] = [(make_service, make_service())]
+    return _current[0][1]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from cosmic_images import (
@@ -88,9 +89,10 @@ def test_redis_down_the_cli_prints_the_envelope(
 def test_postgres_gone_every_call_is_backend_unavailable(
     make_service: ServiceFactory, postgres_url: str
 ) -> None:
-    proxy = TcpProxy("127.0.0.1", 5432)
+    target = make_url(postgres_url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
     try:
-        svc = make_service(postgres_url.replace(":5432/", f":{proxy.port}/"))
+        svc = make_service(str(target.set(port=proxy.port).render_as_string(hide_password=False)))
         svc.generate_daily_energy(COSMIC, ARIES)
     finally:
         proxy.close()
@@ -126,8 +128,37 @@ def test_postgres_where_nothing_listens_the_cli_prints_the_envelope(
 
 
 @pytest.mark.parametrize(
-    "url", ["not a url", "mysql://root@127.0.0.1/x", "postgresql+nosuchdriver://x@127.0.0.1/x"]
+    "url",
+    [
+        "not a url",
+        "mysql://root@127.0.0.1/x",
+        "postgresql+nosuchdriver://x@127.0.0.1/x",
+        "postgresql://u@[::1/x",
+        "postgresql://u@127.0.0.1:99999/x",
+        "sqlite:////tmp/a%00b.db",
+    ],
 )
 def test_a_bad_database_url_is_a_configuration_error(url: str) -> None:
     with pytest.raises(ConfigurationError, match="DATABASE_URL"):
         CosmicImages.from_settings(Settings(database_url=url))
+
+
+def test_a_schema_migrated_by_something_else_is_a_configuration_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import text
+
+    from cosmic_images.storage import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
+    engine.dispose()
+    with pytest.raises(ConfigurationError, match="does not know"):
+        CosmicImages.from_settings(Settings(database_url=url, data_dir=tmp_path))
+    monkeypatch.setenv("DATABASE_URL", url)
+    code, envelope, stderr = cli_envelope("db", "upgrade")
+    assert (code, envelope["error"]["code"]) == (1, "configuration_error")
+    assert "Traceback" not in stderr

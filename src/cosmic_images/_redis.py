@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import redis
+
 from .errors import ConfigurationError
 
 __all__ = ["DEFAULT_PREFIX", "redis_from_url"]
@@ -17,13 +19,11 @@ DEFAULT_PREFIX = "cosmic-images:"
 
 
 def redis_from_url(url: str, *, setting: str) -> tuple[Any, str]:
-    """A redis-py client for ``url`` (created lazily: nothing connects yet) and its prefix."""
-    try:
-        import redis
-    except ImportError as exc:
-        raise ConfigurationError(
-            f"{setting}: Redis needs the redis client: pip install 'cosmic-images[redis]'"
-        ) from exc
+    """A redis-py client for ``url`` (created lazily: nothing connects yet) and its prefix.
+
+    Only the Redis backends import this module, through their registries, which answer a
+    missing ``redis`` package with the ``pip install 'cosmic-images[redis]'`` hint.
+    """
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     prefix = query.pop("prefix", DEFAULT_PREFIX)

@@ -66,11 +66,19 @@ class Parts:
     pipeline: Pipeline
 
     def close(self) -> None:
-        try:
-            self.cache.close()
-            self.quota.close()
-        finally:
-            self.engine.dispose()
+        """Close every part, each even if another fails; the first failure is raised."""
+        closers = [self.cache.close, self.quota.close, self.engine.dispose]
+        provider_close = getattr(self.provider, "close", None)
+        if callable(provider_close):
+            closers.insert(0, provider_close)
+        failure: BaseException | None = None
+        for close in closers:
+            try:
+                close()
+            except Exception as exc:  # keep closing the rest
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
 
 def generation_lease(settings: Settings, provider: ImageProvider) -> timedelta:

@@ -193,7 +193,10 @@ class CosmicImages:
 
     @quota_lease.setter
     def quota_lease(self, value: timedelta) -> None:
-        self._parts.limits.lease = value
+        given: object = value  # checked at run time: hosts set it from configuration
+        if not isinstance(given, timedelta) or given <= timedelta(0):
+            raise InvalidRequest("quotaLease: must be a positive timedelta", field="quotaLease")
+        self._parts.limits.lease = given
 
     def sweep_reservations(self, admin: User) -> int:
         """Expire the slots of generations that never finished (a crashed process)."""

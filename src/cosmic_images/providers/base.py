@@ -117,6 +117,12 @@ class ProviderProxy:
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         return self.inner.generate(spec, end_user=end_user)
 
+    def close(self) -> None:
+        """Close the inner provider when it has anything to close (an HTTP client)."""
+        close = getattr(self.inner, "close", None)
+        if callable(close):
+            close()
+
 
 def deadline_of(provider: ImageProvider, spec: PromptSpec) -> float:
     """How long one call of ``provider`` for ``spec`` may take in all."""

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import openai
 from PIL import Image, UnidentifiedImageError
+from PIL.Image import DecompressionBombError
 
 from ..errors import (
     ConfigurationError,
@@ -78,6 +79,10 @@ class OpenAIProvider:
         self.prices = prices
         self.timeout = timeout  # replaces the model table's deadlines when given
         self.max_download_bytes = max_download_bytes
+
+    def close(self) -> None:
+        """Close the SDK's HTTP client and its connection pool."""
+        self.client.close()
 
     def deadline(self, spec: PromptSpec) -> float:
         """Seconds one call for ``spec`` may take in all: the setting, or the model's own."""
@@ -167,7 +172,14 @@ class OpenAIProvider:
         data = self._image_bytes(item, cost, limit)
         try:
             data, width, height = _as_png(data)
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
+        # Pillow reports a corrupt PNG as SyntaxError and an oversized one as a bomb error.
+        except (
+            UnidentifiedImageError,
+            OSError,
+            ValueError,
+            SyntaxError,
+            DecompressionBombError,
+        ) as exc:
             raise ProviderUnavailable(
                 f"{self.model} returned bytes that are not an image", billed_cost=cost
             ) from exc

@@ -220,6 +220,12 @@ class FallbackProvider(ProviderProxy):
         self.primary = primary
         self.fallback = fallback
 
+    def close(self) -> None:
+        for provider in (self.primary, self.fallback):
+            close = getattr(provider, "close", None)
+            if callable(close):
+                close()
+
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         try:
             return self.primary.generate(spec, end_user=end_user)

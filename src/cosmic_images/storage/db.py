@@ -48,6 +48,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         raise ConfigurationError(f"DATABASE_URL names a driver that is not here: {exc}") from exc
     except OSError as exc:
         raise ConfigurationError(f"DATABASE_URL: cannot create the database folder: {exc}") from exc
+    except ValueError as exc:  # a malformed host or port, a NUL in a path
+        raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from exc
 
 
 def _make_engine(url: str, **kwargs: Any) -> Engine:
@@ -56,6 +58,10 @@ def _make_engine(url: str, **kwargs: Any) -> Engine:
     except ArgumentError as exc:
         raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from exc
     backend = parsed.get_backend_name()
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ConfigurationError(f"DATABASE_URL: port {parsed.port} is not a TCP port")
+    if "\x00" in url or "\x00" in (parsed.database or ""):
+        raise ConfigurationError("DATABASE_URL contains a NUL character")
     if backend == "sqlite":
         return _sqlite_engine(url, parsed.database, **kwargs)
     if backend == "postgresql":

@@ -9,7 +9,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import NoSuchModuleError
+
+from ..errors import ConfigurationError
 
 __all__ = ["alembic_config", "current_revision", "head_revision", "sql_script", "upgrade"]
 
@@ -36,6 +40,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _unknown_revision(exc: CommandError) -> ConfigurationError:
+    return ConfigurationError(
+        f"the database schema is at a revision this package does not know ({exc}): it was "
+        "migrated by a newer cosmic-images, or by something else"
+    )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``; a no-op when it is already there.
 
@@ -48,7 +59,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError as exc:
+            raise _unknown_revision(exc) from exc
 
 
 def sql_script(dialect: str = "postgresql", revision: str = "head") -> str:
@@ -56,5 +70,8 @@ def sql_script(dialect: str = "postgresql", revision: str = "head") -> str:
     buffer = io.StringIO()
     config = alembic_config(f"{dialect}://")
     config.output_buffer = buffer
-    command.upgrade(config, revision, sql=True)
+    try:
+        command.upgrade(config, revision, sql=True)
+    except (CommandError, NoSuchModuleError) as exc:
+        raise ConfigurationError(f"cannot render the migrations as {dialect!r} SQL: {exc}") from exc
     return buffer.getvalue()

@@ -15,9 +15,9 @@ from urllib.parse import unquote, urlsplit
 
 from ..._boundary import Translated
 from ..._registry import StoreContext
-from ...errors import ConfigurationError, NotFound
+from ...errors import ConfigurationError, InvalidRequest, NotFound
 
-__all__ = ["FileBlobStore", "from_url"]
+__all__ = ["FileBlobStore", "InvalidBlobKey", "from_url"]
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*(/[A-Za-z0-9][A-Za-z0-9_\-]*)*\.[a-z0-9]{2,5}")
 
@@ -26,14 +26,34 @@ def _os_errors() -> tuple[type[BaseException], ...]:
     return (OSError,)
 
 
+class InvalidBlobKey(InvalidRequest, ValueError):
+    """A key that is not a relative path of plain names under the root."""
+
+
 def from_url(url: str, context: StoreContext) -> FileBlobStore:
-    """``file:///absolute/path`` (``file://localhost/...`` too)."""
+    """``file:///absolute/path`` (``file://localhost/...`` too). Whether the folder can be
+    written is checked now, at start-up, not at the first image after the provider was paid
+    (it is created with the first image)."""
     parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost") or not parts.path:
+    path = unquote(parts.path)
+    if (
+        parts.netloc not in ("", "localhost")
+        or not path.startswith("/")
+        or parts.query
+        or parts.fragment
+        or "\x00" in path
+    ):
         raise ConfigurationError(
             f"COSMIC_IMAGES_BLOB_URL {url!r}: use file:///absolute/path/to/images"
         )
-    return FileBlobStore(Path(unquote(parts.path)), context.public_base_url)
+    root = Path(path)
+    existing = next((p for p in (root, *root.parents) if p.exists()), Path("/"))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigurationError(
+            f"COSMIC_IMAGES_BLOB_URL: cannot write images under {root} ({existing} is not a "
+            "writable folder)"
+        )
+    return FileBlobStore(root, context.public_base_url)
 
 
 class FileBlobStore(Translated):
@@ -47,8 +67,9 @@ class FileBlobStore(Translated):
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
 
     def _path(self, key: str) -> Path:
-        if not _KEY.fullmatch(key):
-            raise ValueError(f"invalid blob key {key!r}")
+        given: object = key  # checked at run time: hosts may call a store directly
+        if not isinstance(given, str) or not _KEY.fullmatch(given):
+            raise InvalidBlobKey(f"key: invalid blob key {key!r}", field="key")
         return self.root / key
 
     def put(self, key: str, data: bytes, media_type: str) -> str:
