@@ -186,7 +186,8 @@ def test_provider_failure_stores_nothing_and_caches_nothing(
     make_service: ServiceFactory, database_url: str, tmp_path: Path
 ) -> None:
     failing = CountingProvider(fail_with=lambda spec: ContentRejected("no"))
-    svc = make_service(database_url, provider=failing)
+    # Rejections are remembered for the key (test_single_flight_failures.py); not here.
+    svc = make_service(database_url, provider=failing, rejection_ttl_seconds=0)
     with pytest.raises(ContentRejected):
         svc.generate_moon_ritual(UNIVERSE, MOON)
     assert svc.repository.count(ImageRow) == 0

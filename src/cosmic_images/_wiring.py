@@ -16,10 +16,11 @@ from sqlalchemy import Engine
 
 from ._boundary import sqlalchemy_errors, translating
 from ._registry import StoreContext
-from .cache import CacheBackend, cache_from_url
+from .cache import CacheBackend, SqlCache, cache_from_url
 from .errors import ConfigurationError
 from .generation import ImageMaker, Pipeline
 from .images import Images
+from .ledger.spool import Spool
 from .policy import Policy, QuotaStore, load_policy, quota_from_url
 from .prompts import DayProfile, PromptRegistry, default_prompt_registry
 from .providers import ImageProvider, ProviderConfig, provider_from_name
@@ -39,7 +40,7 @@ from .storage import (
 from .usage import WeeklyLimits
 from .zodiac import Sign
 
-__all__ = ["Parts", "build", "generation_lease", "utcnow"]
+__all__ = ["Parts", "build", "generation_budget", "utcnow"]
 
 DayRule = Callable[[Sign, dt.date], DayProfile]
 
@@ -81,11 +82,12 @@ class Parts:
             raise failure
 
 
-def generation_lease(settings: Settings, provider: ImageProvider) -> timedelta:
-    """The single-flight lease outlasts the slowest generation: every retry within the retry
-    budget, a last attempt running to its deadline, and storing the result."""
+def generation_budget(settings: Settings, provider: ImageProvider) -> timedelta:
+    """The slowest a generation can be: every retry within the retry budget, a last attempt
+    running to its deadline, and storing the result. Waiters for the same picture wait this
+    long; a reserved weekly slot waits twice as long for its image before it expires."""
     slowest = max_deadline_of(provider)
-    return timedelta(seconds=max(120.0, settings.retry_budget + 2 * slowest + 30))
+    return timedelta(seconds=settings.retry_budget + 2 * slowest + 30)
 
 
 def provider_config(settings: Settings) -> ProviderConfig:
@@ -154,10 +156,11 @@ def build(
         policy = policy or load_policy(settings.policy_file)
         prompts = prompts or default_prompt_registry()
         zone = settings.zone
-        lease = generation_lease(settings, provider)
+        budget = generation_budget(settings, provider)
         salt = settings.user_hash_salt
         # A pending slot outlives any generation (timeouts, retries, storing) before it expires.
-        limits = WeeklyLimits(quota, policy, zone, lease=lease * 2, clock=clock)
+        limits = WeeklyLimits(quota, policy, zone, lease=budget * 2, clock=clock)
+        spool = Spool(settings.spool_dir)
         images = Images(
             repository, blobs, share_url_template=settings.share_url_template, clock=clock
         )
@@ -166,6 +169,7 @@ def build(
             blobs=blobs,
             repository=repository,
             limits=limits,
+            spool=spool,
             clock=clock,
             generation_enabled=settings.enable_image_generation,
             user_hash_salt=salt.get_secret_value().encode() if salt else None,
@@ -180,9 +184,15 @@ def build(
             # The shared daily images follow the day's real sky unless a host says otherwise.
             day_profile=day_profile or sky_day_profile(zone.key),
             cache_ttl=settings.cache_ttl,
-            lease=lease,
+            lease=timedelta(seconds=settings.lease_seconds),
+            wait=budget,
             clock=clock,
+            # With the cache elsewhere (Redis), a generation also holds a database row, which
+            # outlives a lost Redis lease: a second holder waits instead of paying again.
+            claims=() if isinstance(cache, SqlCache) else (SqlCache(engine),),
+            rejection_ttl=timedelta(seconds=settings.rejection_ttl_seconds),
         )
+        maker.replay_spool()  # what a database outage left behind, now that it answers
     except BaseException:
         for store in stores:
             store.close()

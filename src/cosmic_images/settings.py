@@ -68,6 +68,17 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=_env("COSMIC_IMAGES_REQUEST_TIMEOUT", "request_timeout"),
     )
+    lease_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        le=3600,
+        validation_alias=_env("COSMIC_IMAGES_LEASE", "lease_seconds"),
+    )
+    rejection_ttl_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        validation_alias=_env("COSMIC_IMAGES_REJECTION_TTL", "rejection_ttl_seconds"),
+    )
     cache_url: str | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_CACHE_URL", "cache_url")
     )
@@ -205,6 +216,10 @@ class Settings(BaseSettings):
         return timedelta(seconds=self.cache_ttl_seconds)
 
     @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+    @property
     def blob_dir(self) -> Path:
         return self.data_dir / "images"
 
@@ -229,6 +244,8 @@ class Settings(BaseSettings):
             "requestTimeout": self.request_timeout,
             "cacheUrl": mask_url(self.effective_cache_url),
             "cacheTtlSeconds": self.cache_ttl_seconds,
+            "leaseSeconds": self.lease_seconds,
+            "rejectionTtlSeconds": self.rejection_ttl_seconds,
             "quotaUrl": mask_url(self.effective_quota_url),
             "blobUrl": mask_url(self.effective_blob_url),
             "publicBaseUrl": self.public_base_url,

@@ -139,6 +139,19 @@ class CacheBackendSuite:
         assert cache.acquire(key, "next", self.ttl)
         cache.release(key, "next")
 
+    def test_only_the_holder_renews_and_a_renewed_lease_outlives_its_first_term(
+        self, cache: CacheBackend
+    ) -> None:
+        key, short = _key(), timedelta(milliseconds=400)
+        assert cache.acquire(key, "alice", short)
+        assert not cache.renew(key, "bob", self.ttl)
+        for _ in range(3):
+            time.sleep(0.2)
+            assert cache.renew(key, "alice", short)
+        assert not cache.acquire(key, "bob", self.ttl)  # 0.6 s later: still alice's
+        cache.release(key, "alice")
+        assert not cache.renew(key, "alice", short)  # released: nothing to renew
+
     def test_one_of_many_threads_gets_the_lease(self, cache: CacheBackend) -> None:
         key = _key()
         barrier = threading.Barrier(8)
@@ -230,6 +243,19 @@ class QuotaStoreSuite:
         time.sleep(0.5)  # past the lease: a confirmed slot does not expire
         quota.sweep()
         assert quota.usage(user, window).used == 1
+
+    def test_confirm_is_idempotent_and_counts_a_slot_it_did_not_have(
+        self, quota: QuotaStore
+    ) -> None:
+        user, window = _key(), self.week()
+        refunded, unknown = _key(), _key()
+        assert quota.reserve(user, refunded, limit=5, window=window, lease=self.lease).granted
+        assert quota.refund(user, refunded)
+        quota.confirm(user, refunded)  # the failure had stored its image after all
+        quota.confirm(user, refunded)
+        quota.confirm(user, unknown)  # a store that lost the reservation (Redis restarted)
+        quota.confirm(user, unknown)
+        assert quota.usage(user, window).used == 2
 
     def test_an_abandoned_reservation_expires_and_is_swept(self, quota: QuotaStore) -> None:
         user, window = _key(), self.week()

@@ -7,17 +7,19 @@ store's (``policy/quota``). This part joins the two with the clock and the busin
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from .errors import QuotaExceeded
+from .errors import CosmicImagesError, QuotaExceeded
 from .policy import Policy, QuotaCheck, QuotaStore, Window, current_window
 from .schemas import UsageStats, User
 
 __all__ = ["Reservation", "WeeklyLimits"]
+
+log = logging.getLogger("cosmic_images.usage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +53,15 @@ class WeeklyLimits:
         """The current weekly window (calendar week or rolling, from the policy)."""
         return current_window(self._clock(), self.timezone, self.policy.window)
 
-    def reserve(self, user: User) -> Reservation | None:
-        """Hold one of the user's slots, or raise :class:`QuotaExceeded` with when it frees."""
+    def reserve(self, user: User, image_id: str) -> Reservation | None:
+        """Hold one of the user's slots for the image ``image_id`` is to be, or raise
+        :class:`QuotaExceeded` with when one frees. The slot is named by the image, so the
+        image is charged at most once however often its slot is confirmed."""
         limit = self.policy.tier(user.tier).weekly_limit
         if limit is None or self.quota is None:
             return None
         window = self.window()
-        reservation = Reservation(user.id, uuid.uuid4().hex)
+        reservation = Reservation(user.id, image_id)
         check = self.quota.reserve(
             user.id, reservation.id, limit=limit, window=window, lease=self.lease
         )
@@ -71,13 +75,25 @@ class WeeklyLimits:
         return reservation
 
     def settle(self, reservation: Reservation | None, *, used: bool) -> None:
-        """Confirm a slot whose image was stored, or refund it (a failure, a free fallback)."""
+        """Confirm a slot whose image was stored, or refund it (a failure, a free fallback).
+
+        Best effort: when the store fails now, a pending slot expires by itself, and a stored
+        image found again later is charged then (:meth:`charge`).
+        """
         if reservation is None or self.quota is None:
             return
-        if used:
-            self.quota.confirm(reservation.user_id, reservation.id)
-        else:
-            self.quota.refund(reservation.user_id, reservation.id)
+        try:
+            if used:
+                self.quota.confirm(reservation.user_id, reservation.id)
+            else:
+                self.quota.refund(reservation.user_id, reservation.id)
+        except CosmicImagesError as exc:
+            log.warning("weekly limits: could not settle slot %s: %s", reservation.id, exc.message)
+
+    def charge(self, user: User, image_id: str) -> None:
+        """Count ``image_id`` against the user's week, once (confirming is idempotent)."""
+        if self.quota is not None and self.policy.tier(user.tier).weekly_limit is not None:
+            self.quota.confirm(user.id, image_id)
 
     def stats(self, user: User) -> UsageStats:
         """The seed's usage statistics, with when the next slot frees up."""

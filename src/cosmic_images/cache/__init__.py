@@ -36,7 +36,8 @@ class CacheBackend(Protocol):
 
     ``acquire`` must be atomic in the store: of any number of callers across processes, one
     gets the lease for a key until it releases it or ``lease`` runs out (then a new caller may
-    take it over). Values are image ids; the image itself lives in the database.
+    take it over); its holder renews it while it works. Values are image ids (the image itself
+    lives in the database), or under a key of their own a failure shared by every asker.
     """
 
     def get(self, key: str) -> str | None: ...
@@ -46,6 +47,10 @@ class CacheBackend(Protocol):
     def delete(self, key: str) -> None: ...
 
     def acquire(self, key: str, owner: str, lease: timedelta) -> bool: ...
+
+    def renew(self, key: str, owner: str, lease: timedelta) -> bool:
+        """Extend ``owner``'s lease on ``key`` to ``lease`` from now; False if not its own."""
+        ...
 
     def release(self, key: str, owner: str) -> None: ...
 

@@ -73,6 +73,14 @@ class MemoryCache:
             self._leases[key] = (owner, now + lease.total_seconds())
             return True
 
+    def renew(self, key: str, owner: str, lease: timedelta) -> bool:
+        with self._lock:
+            held = self._leases.get(key)
+            if held is None or held[0] != owner:
+                return False
+            self._leases[key] = (owner, self._clock() + lease.total_seconds())
+            return True
+
     def release(self, key: str, owner: str) -> None:
         with self._lock:
             held = self._leases.get(key)

@@ -16,6 +16,12 @@ from .._registry import StoreContext
 
 __all__ = ["RedisCache", "from_url"]
 
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('DEL', KEYS[1])
@@ -37,6 +43,7 @@ class RedisCache(Translated):
         self.client = client
         self.prefix = prefix
         self._release = client.register_script(_RELEASE)
+        self._renew = client.register_script(_RENEW)
 
     def _entry(self, key: str) -> str:
         return f"{self.prefix}cache:{key}"
@@ -57,6 +64,10 @@ class RedisCache(Translated):
     def acquire(self, key: str, owner: str, lease: timedelta) -> bool:
         ms = max(1, int(lease.total_seconds() * 1000))
         return bool(self.client.set(self._lease(key), owner, nx=True, px=ms))
+
+    def renew(self, key: str, owner: str, lease: timedelta) -> bool:
+        ms = max(1, int(lease.total_seconds() * 1000))
+        return bool(self._renew(keys=[self._lease(key)], args=[owner, ms]))
 
     def release(self, key: str, owner: str) -> None:
         self._release(keys=[self._lease(key)], args=[owner])

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .._boundary import Translated, sqlalchemy_errors
@@ -82,6 +82,15 @@ class SqlCache(Translated):
         ).returning(CacheLock.owner)
         with self.engine.begin() as conn:
             return conn.execute(stmt).scalar_one_or_none() == owner
+
+    def renew(self, key: str, owner: str, lease: timedelta) -> bool:
+        statement = (
+            update(CacheLock)
+            .where(CacheLock.key == key, CacheLock.owner == owner)
+            .values(expires_at=self._clock() + lease)
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(statement).rowcount == 1
 
     def release(self, key: str, owner: str) -> None:
         with self.engine.begin() as conn:

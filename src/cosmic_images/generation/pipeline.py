@@ -10,13 +10,13 @@ whoever asks, in whichever process).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..cache import CacheBackend, NotCached, get_or_create
-from ..errors import ProviderUnavailable
+from ..errors import ContentRejected, CosmicImagesError, ProviderUnavailable
 from ..images import Images
 from ..policy import Access, Policy, check_generation, not_entitled
 from ..prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec
@@ -29,6 +29,11 @@ from .work import ImageMaker
 __all__ = ["Pipeline"]
 
 RequestInput = RequestModel | Mapping[str, Any]
+
+# How long a provider failure without a Retry-After is shared: long enough for every waiter
+# of the failed holder to see it (they poll at most every half second), short enough that the
+# next real request soon tries again.
+SHARED_FAILURE_SECONDS = 5.0
 
 
 class Pipeline:
@@ -46,7 +51,10 @@ class Pipeline:
         day_profile: Callable[[Sign, dt.date], DayProfile],
         cache_ttl: timedelta,
         lease: timedelta,
+        wait: timedelta,
         clock: Callable[[], dt.datetime],
+        claims: Sequence[CacheBackend] = (),
+        rejection_ttl: timedelta = timedelta(minutes=10),
     ) -> None:
         self.prompts = prompts
         self.policy = policy
@@ -56,8 +64,12 @@ class Pipeline:
         self.timezone = timezone
         self.day_profile = day_profile
         self.cache_ttl = cache_ttl
-        # The single-flight lease: how long one process may hold a key while it generates.
+        # The single-flight lease, renewed while its holder works; a crashed holder's key frees
+        # after one lease. Waiters give up after ``wait`` (the slowest generation there is).
         self.lease = lease
+        self.wait = wait
+        self.claims = tuple(claims)
+        self.rejection_ttl = rejection_ttl
         self._clock = clock
 
     def today(self) -> dt.date:
@@ -107,11 +119,11 @@ class Pipeline:
         return record
 
     def _get_or_create(self, user: User, spec: PromptSpec, key: str) -> tuple[ImageRecord, bool]:
-        created: list[ImageRecord] = []
+        created: list[tuple[ImageRecord, bool]] = []
 
         def create() -> str | NotCached:
-            record = self.maker.make(user, spec, key)
-            created.append(record)
+            record, cached = self._kept(user, key) or (self.maker.make(user, spec, key), False)
+            created.append((record, cached))
             # A fallback picture is served once but not cached: the next asker retries the
             # real provider instead of getting the stand-in for a whole TTL.
             return NotCached(record.id) if record.fallback else record.id
@@ -123,12 +135,36 @@ class Pipeline:
                 create,
                 ttl=self.cache_ttl,
                 lease=self.lease,
-                wait=self.lease.total_seconds() + 5,
+                wait=self.wait.total_seconds(),
+                share_failure=self._share_failure,
+                claims=self.claims,
             )
             if created:
-                return created[0], False
+                return created[0]
             record = self.images.find(image_id)
             if record is not None:
                 return record, cached
             self.cache.delete(key)  # the entry outlived its image: generate again
         raise ProviderUnavailable("the cached image vanished while it was being read")
+
+    def _kept(self, user: User, key: str) -> tuple[ImageRecord, bool] | None:
+        """An image the database kept for this key when the cache lost it (a cache that went
+        away after the image was stored, a spooled image written since): served instead of
+        paying again, and charged to its creator's week once, if it was theirs."""
+        self.maker.replay_spool()
+        record = self.images.repository.image_for_key(key, since=self._clock() - self.cache_ttl)
+        if record is None:
+            return None
+        mine = record.user_id == user.id
+        if mine:
+            self.maker.limits.charge(user, record.id)
+        return record, not mine
+
+    def _share_failure(self, error: CosmicImagesError) -> float | None:
+        """How long everyone asking for the same picture gets this failure instead of a call:
+        a rejection for a while, a provider failure for its own Retry-After or backoff."""
+        if isinstance(error, ContentRejected):
+            return self.rejection_ttl.total_seconds()
+        if isinstance(error, ProviderUnavailable):
+            return error.retry_after or SHARED_FAILURE_SECONDS
+        return None  # a user's own refusal (quota, tier) is not everyone's

@@ -1,9 +1,14 @@
 """One new image, paid for once: the unit of work behind a cache miss.
 
-A weekly slot is reserved first; the provider is called (its failures recorded in the ledger,
-its foreign errors translated); the bytes are stored durably; the image row and every ledger
-entry of the answer are written in one transaction; then the slot is confirmed (or refunded,
-for a failure or a free fallback image).
+A weekly slot is reserved first, named by the image to be; the provider is called (its
+failures recorded in the ledger, its foreign errors translated); the bytes are stored durably;
+the image row and every ledger entry of the answer are written in one transaction; then the
+slot is confirmed (or refunded, for a failure or a free fallback image).
+
+Nothing paid is lost: when the database fails after the provider answered, the bytes are kept
+and the row, its ledger entries and the slot go to the spool (``ledger/spool.py``), written
+when the database is back; when the bytes cannot be stored, the paid image is recorded as
+``lost``.
 """
 
 from __future__ import annotations
@@ -11,19 +16,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CosmicImagesError, GenerationDisabled, InvalidRequest, ProviderUnavailable
+from ..errors import (
+    BackendUnavailable,
+    CosmicImagesError,
+    GenerationDisabled,
+    InvalidRequest,
+    ProviderUnavailable,
+)
 from ..ledger import Attempt, LedgerEntry, answer_attempts, failed_attempt
+from ..ledger.spool import Spool
 from ..prompts import PromptSpec
 from ..providers import GeneratedImage, ImageProvider
 from ..schemas import User
 from ..storage import BlobStore, ImageRecord, NewImage, Repository
-from ..usage import WeeklyLimits
+from ..usage import Reservation, WeeklyLimits
 
 __all__ = ["ImageMaker"]
+
+log = logging.getLogger("cosmic_images.generation")
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -38,6 +53,7 @@ class ImageMaker:
         blobs: BlobStore,
         repository: Repository,
         limits: WeeklyLimits,
+        spool: Spool,
         clock: Callable[[], dt.datetime],
         generation_enabled: bool = True,
         user_hash_salt: bytes | None = None,
@@ -46,6 +62,7 @@ class ImageMaker:
         self.blobs = blobs
         self.repository = repository
         self.limits = limits
+        self.spool = spool
         self.generation_enabled = generation_enabled
         self.user_hash_salt = user_hash_salt
         self._clock = clock
@@ -57,14 +74,27 @@ class ImageMaker:
                 "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
                 "only cached images are served"
             )
-        reservation = self.limits.reserve(user)
+        self.replay_spool()
+        image_id = str(uuid.uuid4())
+        reservation = self.limits.reserve(user, image_id)
         try:
-            record = self._store(user, spec, key, self._call(user, spec))
+            image = self._call(user, spec)
+            record = self._store(user, spec, key, image, image_id, reservation)
         except BaseException:
             self.limits.settle(reservation, used=False)
             raise
         self.limits.settle(reservation, used=not record.fallback)
         return record
+
+    def replay_spool(self) -> int:
+        """Write what a database outage left in the spool; best effort (it may still be down)."""
+        if not self.spool.pending():
+            return 0
+        return self.spool.replay(self.repository, self._charge)
+
+    def _charge(self, user_id: str, reservation_id: str) -> None:
+        if self.limits.quota is not None:
+            self.limits.quota.confirm(user_id, reservation_id)
 
     def end_user(self, user_id: str) -> str:
         """The opaque id sent to providers: a keyed hash of the user id, never the id."""
@@ -101,45 +131,75 @@ class ImageMaker:
     def _record_failure(self, user: User, spec: PromptSpec, error: CosmicImagesError) -> None:
         attempt = failed_attempt(self.provider.name, self.provider.model, error)
         if attempt is not None:
-            self.repository.record_entries(_entries(user, spec, (attempt,)), now=self._clock())
+            self._record(_entries(user, spec, (attempt,)))
 
-    def _store(self, user: User, spec: PromptSpec, key: str, image: GeneratedImage) -> ImageRecord:
+    def _record(self, entries: tuple[LedgerEntry, ...]) -> None:
+        """Ledger entries of calls that left no image; spooled when the database is down."""
+        now = self._clock()
+        try:
+            self.repository.record_entries(entries, now=now)
+        except CosmicImagesError:
+            self.spool.save(entries=entries, now=now)
+
+    def _store(
+        self,
+        user: User,
+        spec: PromptSpec,
+        key: str,
+        image: GeneratedImage,
+        image_id: str,
+        reservation: Reservation | None,
+    ) -> ImageRecord:
         """Bytes first, durably; then the row and its ledger entries in one transaction."""
         attempts = answer_attempts(image)
-        image_id = str(uuid.uuid4())
+        entries = _entries(user, spec, attempts)
         blob_key = f"{image_id[:2]}/{image_id}.png"
         try:
             url = self.blobs.put(blob_key, image.data, image.media_type)
-            return self.repository.add_image(
-                NewImage(
-                    id=image_id,
-                    user_id=user.id,
-                    category=spec.category,
-                    prompt=spec.prompt,
-                    description=spec.description,
-                    image_url=url,
-                    blob_key=blob_key,
-                    content_sha256=hashlib.sha256(image.data).hexdigest(),
-                    media_type=image.media_type,
-                    width=image.width,
-                    height=image.height,
-                    model=image.model,
-                    provider=image.provider,
-                    quality=spec.quality.value,
-                    cost=image.cost,
-                    cache_key=key,
-                    shared=spec.shared,
-                    fallback=image.fallback,
-                    metadata=_metadata(spec, image),
-                ),
-                now=self._clock(),
-                entries=_entries(user, spec, attempts),
-            )
         except BaseException:
-            self.blobs.delete(blob_key)
-            # The image was paid for even though it could not be kept: the ledger says so.
-            lost = tuple(a.lost() for a in attempts)
-            self.repository.record_entries(_entries(user, spec, lost), now=self._clock())
+            # The image was paid for and could not be kept: the ledger says so.
+            self._record(_entries(user, spec, tuple(a.lost() for a in attempts)))
+            raise
+        new = NewImage(
+            id=image_id,
+            user_id=user.id,
+            category=spec.category,
+            prompt=spec.prompt,
+            description=spec.description,
+            image_url=url,
+            blob_key=blob_key,
+            content_sha256=hashlib.sha256(image.data).hexdigest(),
+            media_type=image.media_type,
+            width=image.width,
+            height=image.height,
+            model=image.model,
+            provider=image.provider,
+            quality=spec.quality.value,
+            cost=image.cost,
+            cache_key=key,
+            shared=spec.shared,
+            fallback=image.fallback,
+            metadata=_metadata(spec, image),
+        )
+        now = self._clock()
+        try:
+            return self.repository.add_image(new, now=now, entries=entries)
+        except BackendUnavailable as exc:
+            # The database went away after the provider answered: keep the bytes, and spool
+            # the row, its ledger entries and the slot; they are written when it is back.
+            slot = (reservation.user_id, reservation.id) if reservation else None
+            self.spool.save(image=new, entries=entries, reservation=slot, now=now)
+            raise BackendUnavailable(
+                f"{exc.message}; the image that was paid for is kept and will be recorded "
+                "when the database is back",
+                backend=exc.backend,
+            ) from exc
+        except BaseException:
+            try:
+                self.blobs.delete(blob_key)
+            except CosmicImagesError as cleanup:
+                log.warning("could not remove the bytes of an unrecorded image: %s", cleanup)
+            self._record(_entries(user, spec, tuple(a.lost() for a in attempts)))
             raise
 
 

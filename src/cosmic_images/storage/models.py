@@ -206,12 +206,13 @@ class ImageDelivery(Base):
 
 
 class CacheEntry(Base):
-    """The SQL cache backend's entries: a cache key pointing at a stored image."""
+    """The SQL cache backend's entries: a cache key pointing at a stored image (or, under a
+    key of its own, a failure shared with everyone asking for that picture)."""
 
     __tablename__ = "cache_entries"
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    image_id: Mapped[str] = mapped_column(String(64))
+    image_id: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 

@@ -141,6 +141,23 @@ class Repository(Translated):
             row = session.get(ImageRow, key)
             return _record(row) if row is not None else None
 
+    def image_for_key(self, cache_key: str, *, since: dt.datetime) -> ImageRecord | None:
+        """The newest kept image made for ``cache_key`` since ``since`` (fallbacks excluded):
+        the database's own memory of a picture, when the cache lost it."""
+        query = (
+            select(ImageRow)
+            .where(
+                ImageRow.cache_key == cache_key,
+                ImageRow.created_at >= since,
+                ImageRow.fallback.is_(False),
+            )
+            .order_by(ImageRow.created_at.desc())
+            .limit(1)
+        )
+        with self.session() as session:
+            row = session.execute(query).scalar_one_or_none()
+            return _record(row) if row is not None else None
+
     def visible_image(self, user_id: str | None, image_id: str) -> ImageRecord | None:
         """The image if ``user_id`` may see it (its creator, a user it was delivered to, or
         anyone for a shared image; ``None`` means an admin, who sees every image)."""

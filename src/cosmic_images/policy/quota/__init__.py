@@ -53,7 +53,11 @@ class QuotaStore(Protocol):
         self, user_id: str, reservation_id: str, *, limit: int, window: Window, lease: timedelta
     ) -> QuotaCheck: ...
 
-    def confirm(self, user_id: str, reservation_id: str) -> None: ...
+    def confirm(self, user_id: str, reservation_id: str) -> None:
+        """Count the slot for good. Idempotent, and a slot the store does not have (lost, or
+        refunded after a failure that stored its image after all) is counted now: an image
+        is charged exactly once."""
+        ...
 
     def refund(self, user_id: str, reservation_id: str) -> bool:
         """Return a pending slot; True the first time, False when already refunded."""

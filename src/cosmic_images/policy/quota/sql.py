@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, func, insert, literal, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..._boundary import Translated, sqlalchemy_errors
 from ..._registry import StoreContext
@@ -93,16 +94,18 @@ class SqlQuotaStore(Translated):
         return QuotaCheck(granted, int(count), _aware(oldest), _aware(pending))
 
     def confirm(self, user_id: str, reservation_id: str) -> None:
-        # An expired lease still confirms: the image exists, so it counts.
+        # Idempotent, and it creates the slot when the store lost it (a refund after a failure
+        # that turned out to have stored the image): an image is charged exactly once.
+        now = self._clock()
+        insert_ = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        statement = insert_(QuotaReservation).values(
+            id=reservation_id, user_id=user_id, created_at=now, expires_at=now, status="confirmed"
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[QuotaReservation.id], set_={"status": "confirmed"}
+        )
         with self.engine.begin() as conn:
-            conn.execute(
-                update(QuotaReservation)
-                .where(
-                    QuotaReservation.id == reservation_id,
-                    QuotaReservation.status.in_(("pending", "expired")),
-                )
-                .values(status="confirmed")
-            )
+            conn.execute(statement)
 
     def refund(self, user_id: str, reservation_id: str) -> bool:
         with self.engine.begin() as conn:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..._boundary import Translated
+from ..._files import durable_write
 from ..._registry import StoreContext
 from ...errors import ConfigurationError, InvalidRequest, NotFound
 
@@ -73,23 +73,7 @@ class FileBlobStore(Translated):
         return self.root / key
 
     def put(self, key: str, data: bytes, media_type: str) -> str:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        durable_write(self._path(key), data)
         return self.url_for(key)
 
     def get(self, key: str) -> bytes:
