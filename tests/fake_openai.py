@@ -42,6 +42,7 @@ class Reply:
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     stall: float = 0.0
+    trickle: float = 0.0  # seconds between the bytes of the body (a server that dribbles)
 
     @classmethod
     def image(
@@ -138,9 +139,24 @@ class FakeImagesAPI:
                     return
                 payload = json.dumps(reply.body or {}).encode()
                 try:
-                    self._send(reply.status, payload, "application/json", reply.headers)
+                    if reply.trickle:
+                        self._dribble(reply, payload)
+                    else:
+                        self._send(reply.status, payload, "application/json", reply.headers)
                 except (BrokenPipeError, ConnectionResetError):
                     return  # the client gave up (a timeout test)
+
+            def _dribble(self, reply: Reply, payload: bytes) -> None:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.flush()
+                for i in range(len(payload)):
+                    if api.stop.wait(reply.trickle):
+                        return
+                    self.wfile.write(payload[i : i + 1])
+                    self.wfile.flush()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -39,11 +39,11 @@ def _wait_for_port(port: int, timeout: float) -> None:
 class OwnRedis:
     """``redis-server`` on a free loopback port, keeping nothing on disk."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, port: int | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise FileNotFoundError("redis-server is not installed")
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(
             [
@@ -77,9 +77,9 @@ class OwnRedis:
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to ``target``; :meth:`close` cuts every connection."""
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    def __init__(self, target_host: str, target_port: int, port: int = 0) -> None:
         self.target = (target_host, target_port)
-        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server = socket.create_server(("127.0.0.1", port))
         self.port: int = self.server.getsockname()[1]
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()

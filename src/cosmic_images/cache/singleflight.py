@@ -17,6 +17,9 @@ dogpile:
   is Redis), so a generation in progress has a database row that outlives a lost Redis lease.
 - Once ``create`` has succeeded (paid, stored), caching the value and releasing the lease are
   best effort: a cache that fails then must not turn a stored image into an error.
+- ``find``, when given, is asked now and then while waiting: a value stored elsewhere (the
+  database) ends the wait, even while a lease left by a holder that lost its store is still
+  running out.
 """
 
 from __future__ import annotations
@@ -175,6 +178,7 @@ def get_or_create(
     wait: float,
     share_failure: Callable[[CosmicImagesError], float | None] = _never,
     claims: Sequence[CacheBackend] = (),
+    find: Callable[[], str | None] | None = None,
     poll: float = 0.05,
 ) -> tuple[str, bool]:
     """Return ``(value, cached)``: the cached value, or ``create()``'s, made once per key.
@@ -194,12 +198,18 @@ def get_or_create(
     if not key_lock.lock.acquire(timeout=max(0.0, wait)):
         raise ProviderUnavailable("timed out waiting for the same image to be generated")
     try:
-        delay = poll
+        delay, rounds = poll, 0
         while True:
             value = backend.get(key)
             if value is not None:
                 return value, True
             _raise_shared_failure(backend, key)
+            if find is not None and rounds % 4 == 1:
+                found = find()
+                if found is not None:
+                    _best_effort("cache a found image", backend.set, key, found, ttl)
+                    return found, True
+            rounds += 1
             held = _acquire_all([backend, *claims], key, owner, lease)
             if held:
                 try:

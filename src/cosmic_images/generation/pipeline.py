@@ -128,6 +128,13 @@ class Pipeline:
             # real provider instead of getting the stand-in for a whole TTL.
             return NotCached(record.id) if record.fallback else record.id
 
+        def find() -> str | None:
+            kept = self._kept(user, key)
+            if kept is None:
+                return None
+            created.append(kept)
+            return kept[0].id
+
         for _attempt in range(2):
             image_id, cached = get_or_create(
                 self.cache,
@@ -138,6 +145,7 @@ class Pipeline:
                 wait=self.wait.total_seconds(),
                 share_failure=self._share_failure,
                 claims=self.claims,
+                find=find,
             )
             if created:
                 return created[0]
