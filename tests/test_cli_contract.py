@@ -143,3 +143,13 @@ def test_a_shared_image_of_another_day_is_not_worded_today() -> None:
     assert result.exit_code == 0, result.output
     description = json.loads(result.stdout)["data"]["description"]
     assert description == "The shared Aries energy for 2025-01-23"
+
+
+def test_cleanup_dry_run_then_for_real() -> None:
+    runner.invoke(app, ["generate", "moon-ritual", "--phase", "full_moon", "--json"])
+    for args in (["cleanup", "--dry-run"], ["cleanup"]):
+        result = runner.invoke(app, [*args, "--json"])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)["data"]
+        assert data["dryRun"] is (args == ["cleanup", "--dry-run"])
+        assert data["orphanBlobsRemoved"] == 0

@@ -380,3 +380,67 @@ def test_database_down_when_the_answer_arrives_the_next_start_records_it(
         assert retry.cost == billed
     finally:
         back.close()
+
+
+# --- cleanup: orphaned blobs and the spool --------------------------------------------------
+
+ADMIN = User(id="ops", tier="universe", is_admin=True)
+
+
+def test_cleanup_removes_orphaned_blobs_only_past_the_grace_and_is_idempotent(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    import uuid as uuidlib
+
+    svc = make_service()
+    kept = svc.generate_moon_ritual(UNIVERSE, MOON)
+    images = tmp_path / "data" / "images"
+    # A process killed between the bytes and the row leaves a file no row references.
+    orphan_id = str(uuidlib.uuid4())
+    orphan = images / orphan_id[:2] / f"{orphan_id}.png"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"\x89PNG paid for, never recorded")
+    young_id = str(uuidlib.uuid4())
+    young = images / young_id[:2] / f"{young_id}.png"  # a generation still in progress
+    young.parent.mkdir(parents=True, exist_ok=True)
+    young.write_bytes(b"\x89PNG being stored right now")
+    not_ours = images / "readme.txt"  # not named like an image: never touched
+    not_ours.write_text("hello")
+    old = time.time() - 2 * 3600
+    for path in (orphan, not_ours, images / kept.image_url.split("/images/")[1]):
+        os.utime(path, (old, old))
+
+    with pytest.raises(CosmicImagesError):
+        svc.cleanup(UNIVERSE)  # administrators only
+    preview = svc.cleanup(ADMIN, dry_run=True)
+    assert preview.orphan_blobs == (f"{orphan_id[:2]}/{orphan_id}.png",)
+    assert orphan.exists()
+    report = svc.cleanup(ADMIN)
+    assert report.to_api()["data"]["orphanBlobsRemoved"] == 1
+    assert not orphan.exists() and young.exists() and not_ours.exists()
+    assert svc.image_bytes(UNIVERSE, kept.image_id).startswith(b"\x89PNG")
+    assert svc.cleanup(ADMIN).orphan_blobs == ()  # a re-run removes nothing
+
+
+def test_cleanup_records_the_spool_and_keeps_its_blobs(
+    make_service: ServiceFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = make_service()
+    real_add = svc.repository.add_image
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise BackendUnavailable("database error: the server went away", backend="database")
+
+    monkeypatch.setattr(svc.repository, "add_image", down)
+    with pytest.raises(BackendUnavailable, match="kept"):
+        svc.generate_moon_ritual(UNIVERSE, MOON)
+    monkeypatch.setattr(svc.repository, "add_image", real_add)
+    blobs = list((tmp_path / "data" / "images").rglob("*.png"))
+    assert len(blobs) == 1  # the paid image's bytes are kept
+    old = time.time() - 2 * 3600
+    os.utime(blobs[0], (old, old))
+    report = svc.cleanup(ADMIN)
+    assert (report.spooled_recorded, report.spooled_waiting, report.orphan_blobs) == (1, 0, ())
+    assert ledger_outcomes(svc) == ["generated"]
+    again = svc.generate_moon_ritual(UNIVERSE, MOON)  # found, not paid again
+    assert again.image_id == blobs[0].stem

@@ -21,6 +21,7 @@ from .errors import ConfigurationError
 from .generation import ImageMaker, Pipeline
 from .images import Images
 from .ledger.spool import Spool
+from .maintenance import Maintenance
 from .policy import Policy, QuotaStore, load_policy, quota_from_url
 from .prompts import DayProfile, PromptRegistry, default_prompt_registry
 from .providers import ImageProvider, ProviderConfig, provider_from_name
@@ -65,6 +66,7 @@ class Parts:
     images: Images
     maker: ImageMaker
     pipeline: Pipeline
+    maintenance: Maintenance
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
@@ -192,6 +194,14 @@ def build(
             claims=() if isinstance(cache, SqlCache) else (SqlCache(engine),),
             rejection_ttl=timedelta(seconds=settings.rejection_ttl_seconds),
         )
+        maintenance = Maintenance(
+            repository=repository,
+            blobs=blobs,
+            cache=cache,
+            quota=quota,
+            maker=maker,
+            clock=clock,
+        )
         maker.replay_spool()  # what a database outage left behind, now that it answers
     except BaseException:
         for store in stores:
@@ -211,4 +221,5 @@ def build(
         images=images,
         maker=maker,
         pipeline=pipeline,
+        maintenance=maintenance,
     )

@@ -5,7 +5,8 @@ Read it top to bottom for a request's path, then open the module each line names
 - ``generation/pipeline.py``: policy, the category's rules, the prompt, the key, single flight;
 - ``generation/work.py``: one new image (weekly slot, provider, bytes, row and ledger);
 - ``images.py``: reading images, their bytes and galleries;
-- ``usage.py``: weekly limits, usage statistics, sweeping abandoned slots.
+- ``usage.py``: weekly limits, usage statistics, sweeping abandoned slots;
+- ``maintenance.py``: cleanup (the spool, orphaned blobs, expired entries).
 
 ``_wiring.py`` builds the parts from settings; no other module reads them.
 """
@@ -21,6 +22,7 @@ from typing import Any, Self
 from ._wiring import DayRule, Parts, build
 from .cache import CacheBackend
 from .errors import InvalidRequest, NotEntitled
+from .maintenance import CleanupReport
 from .policy import Policy, QuotaStore, Window
 from .prompts import PromptRegistry, PromptSpec
 from .providers import ImageProvider
@@ -202,6 +204,13 @@ class CosmicImages:
         """Expire the slots of generations that never finished (a crashed process)."""
         self.require_admin(admin)
         return self._parts.limits.sweep()
+
+    # --- upkeep -------------------------------------------------------------------------------
+
+    def cleanup(self, admin: User, *, dry_run: bool = False) -> CleanupReport:
+        """Record spooled entries, remove orphaned blobs, purge the expired (maintenance.py)."""
+        self.require_admin(admin)
+        return self._parts.maintenance.cleanup(dry_run=dry_run is True)
 
     @staticmethod
     def require_admin(user: User) -> None:

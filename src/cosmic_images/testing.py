@@ -389,6 +389,18 @@ class BlobStoreSuite:
         with pytest.raises(CosmicImagesError):
             blobs.get(bad)
 
+    def test_lists_what_it_holds(self, blobs: BlobStore) -> None:
+        before = dt.datetime.now(dt.UTC) - timedelta(seconds=5)
+        keys = {self.key() for _ in range(3)}
+        for key in keys:
+            blobs.put(key, b"bytes", "image/png")
+        listed = {b.key: b.modified for b in blobs.list_blobs()}
+        assert keys <= set(listed)
+        assert all(listed[key] >= before for key in keys)
+        gone = keys.pop()
+        blobs.delete(gone)
+        assert gone not in {b.key for b in blobs.list_blobs()}
+
     def test_a_megabyte_round_trips(self, blobs: BlobStore) -> None:
         key, data = self.key(), uuid.uuid4().bytes * 65_536
         blobs.put(key, data, "image/png")

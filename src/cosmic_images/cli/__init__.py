@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import db, generate
+from .cleanup import cleanup
 from .config import config
 from .gallery import gallery
 from .image import image
@@ -98,6 +99,7 @@ app.command()(config)
 app.command()(sky)
 app.command()(pricing)
 app.command()(usage)
+app.command()(cleanup)
 
 
 def main() -> None:

@@ -89,6 +89,18 @@ class Spool:
             return []
         return sorted(self.folder.glob("*.json"))
 
+    def blob_keys(self) -> set[str]:
+        """The blobs of spooled images: kept for rows the database has not taken yet."""
+        keys: set[str] = set()
+        for path in self.pending():
+            try:
+                image = json.loads(path.read_text("utf-8")).get("image")
+            except (OSError, ValueError):
+                continue
+            if isinstance(image, dict) and isinstance(image.get("blob_key"), str):
+                keys.add(image["blob_key"])
+        return keys
+
     def replay(self, repository: Repository, charge: Charge | None = None) -> int:
         """Write every spooled file to the database, oldest first; return how many went.
 

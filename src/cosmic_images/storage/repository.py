@@ -158,6 +158,15 @@ class Repository(Translated):
             row = session.execute(query).scalar_one_or_none()
             return _record(row) if row is not None else None
 
+    def existing_ids(self, image_ids: list[str]) -> set[str]:
+        """Which of ``image_ids`` have an image row (ids that are not UUIDs have none)."""
+        keys = [k for k in (_parse_id(i) for i in image_ids) if k is not None]
+        if not keys:
+            return set()
+        with self.session() as session:
+            found = session.scalars(select(ImageRow.id).where(ImageRow.id.in_(keys)))
+            return {str(k) for k in found}
+
     def visible_image(self, user_id: str | None, image_id: str) -> ImageRecord | None:
         """The image if ``user_id`` may see it (its creator, a user it was delivered to, or
         anyone for a shared image; ``None`` means an admin, who sees every image)."""

@@ -6,20 +6,30 @@ them; a host adds a scheme with :func:`register_blob_store`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ..._registry import Registry, StoreContext
-from .file import FileBlobStore
 
 __all__ = [
     "BlobFactory",
+    "BlobInfo",
     "BlobStore",
     "FileBlobStore",
     "blob_schemes",
     "blob_store_from_url",
     "register_blob_store",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class BlobInfo:
+    """A stored blob: its key and when it was last written."""
+
+    key: str
+    modified: dt.datetime
 
 
 @runtime_checkable
@@ -42,6 +52,12 @@ class BlobStore(Protocol):
 
     def url_for(self, key: str) -> str: ...
 
+    def list_blobs(self) -> Iterator[BlobInfo]:
+        """Every blob in the store (for cleanup: blobs no image row references)."""
+        ...
+
+
+from .file import FileBlobStore  # noqa: E402  (after BlobInfo, which it uses)
 
 BlobFactory = Callable[[str, StoreContext], BlobStore]
 

@@ -7,8 +7,10 @@ fsynced, so a key that exists always holds complete bytes and survives a crash o
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +18,7 @@ from ..._boundary import Translated
 from ..._files import durable_write
 from ..._registry import StoreContext
 from ...errors import ConfigurationError, InvalidRequest, NotFound
+from . import BlobInfo
 
 __all__ = ["FileBlobStore", "InvalidBlobKey", "from_url"]
 
@@ -87,6 +90,18 @@ class FileBlobStore(Translated):
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def list_blobs(self) -> Iterator[BlobInfo]:
+        """Every stored blob; temporary files of unfinished writes are not blobs. Listed
+        eagerly, so that a failing disk fails here, at the boundary."""
+        found: list[BlobInfo] = []
+        if self.root.is_dir():
+            for path in sorted(self.root.rglob("*")):
+                key = path.relative_to(self.root).as_posix()
+                if path.is_file() and _KEY.fullmatch(key):
+                    modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+                    found.append(BlobInfo(key, modified))
+        return iter(found)
 
     def url_for(self, key: str) -> str:
         if self.public_base_url:

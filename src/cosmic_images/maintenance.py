@@ -1,0 +1,118 @@
+"""Cleanup: what crashes, outages and time leave behind, removed safely while requests run.
+
+- spooled ledger entries and images (a database outage after a paid answer) are recorded;
+- blobs that no image row references (a process killed between writing the bytes and the
+  row) are removed once they are older than a grace period, so a generation in progress,
+  whose bytes come before its row, is never touched; blobs of spooled images are kept;
+- expired cache entries and leases are purged;
+- weekly-limit reservations left pending by crashed generations are expired.
+
+``dry_run`` reports what would go and changes nothing. Running it twice removes nothing the
+second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+from .cache import CacheBackend
+from .generation import ImageMaker
+from .policy import QuotaStore
+from .storage import BlobStore, Repository
+
+__all__ = ["CleanupReport", "Maintenance"]
+
+_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CleanupReport:
+    dry_run: bool
+    spooled_recorded: int
+    spooled_waiting: int
+    orphan_blobs: tuple[str, ...] = field(default_factory=tuple)
+    cache_entries_purged: int = 0
+    reservations_expired: int = 0
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "success": True,
+            "data": {
+                "dryRun": self.dry_run,
+                "spooledRecorded": self.spooled_recorded,
+                "spooledWaiting": self.spooled_waiting,
+                "orphanBlobsRemoved": len(self.orphan_blobs),
+                "orphanBlobs": list(self.orphan_blobs),
+                "cacheEntriesPurged": self.cache_entries_purged,
+                "reservationsExpired": self.reservations_expired,
+            },
+        }
+
+
+class Maintenance:
+    def __init__(
+        self,
+        *,
+        repository: Repository,
+        blobs: BlobStore,
+        cache: CacheBackend,
+        quota: QuotaStore,
+        maker: ImageMaker,
+        clock: Callable[[], dt.datetime],
+        orphan_grace: timedelta = timedelta(hours=1),
+    ) -> None:
+        self.repository = repository
+        self.blobs = blobs
+        self.cache = cache
+        self.quota = quota
+        self.maker = maker
+        self.orphan_grace = orphan_grace
+        self._clock = clock
+
+    def cleanup(self, *, dry_run: bool = False) -> CleanupReport:
+        spool = self.maker.spool
+        recorded = 0 if dry_run else self.maker.replay_spool()
+        orphans = self.orphan_blobs()
+        if not dry_run:
+            for key in orphans:
+                self.blobs.delete(key)
+        return CleanupReport(
+            dry_run=dry_run,
+            spooled_recorded=recorded,
+            spooled_waiting=len(spool.pending()),
+            orphan_blobs=tuple(orphans),
+            cache_entries_purged=0 if dry_run else self.cache.purge_expired(),
+            reservations_expired=0 if dry_run else self.quota.sweep(),
+        )
+
+    def orphan_blobs(self) -> list[str]:
+        """Blobs older than the grace period that no image row, nor the spool, references."""
+        cutoff = self._clock() - self.orphan_grace
+        kept = self.maker.spool.blob_keys()
+        candidates = [
+            b.key
+            for b in self.blobs.list_blobs()
+            if b.modified < cutoff and b.key not in kept and _is_image_key(b.key)
+        ]
+        orphans: list[str] = []
+        for start in range(0, len(candidates), _BATCH):
+            batch = candidates[start : start + _BATCH]
+            ids = {key: PurePosixPath(key).stem for key in batch}
+            existing = self.repository.existing_ids(list(ids.values()))
+            orphans += [key for key, image_id in ids.items() if image_id not in existing]
+        return orphans
+
+
+def _is_image_key(key: str) -> bool:
+    """Only blobs named as this package names images (``ab/<uuid>.png``) are ever removed."""
+    try:
+        uuid.UUID(PurePosixPath(key).stem)
+    except ValueError:
+        return False
+    return True
