@@ -129,6 +129,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "image_bytes": st.tuples(users, image_ids),
     "usage_stats": st.tuples(users),
     "sweep_reservations": st.tuples(users),
+    "cleanup": st.tuples(users),
     "require_admin": st.tuples(users),
     "cache_key": st.tuples(junk),
     "end_user": st.tuples(st.one_of(st.text(max_size=20), junk)),
