@@ -168,3 +168,16 @@ def make_service(tmp_path: Path, provider: CountingProvider) -> Iterator[Service
 def service(make_service: ServiceFactory, database_url: str) -> CosmicImages:
     """The service on each database backend."""
     return make_service(database_url)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[Any]:
+    """A redis-server of the test's own on a free loopback port, for the test to kill."""
+    from .servers import OwnRedis
+
+    try:
+        server = OwnRedis(tmp_path)
+    except (FileNotFoundError, TimeoutError) as exc:
+        missing_service("redis-server (to start a Redis of the test's own)", exc)
+    yield server
+    server.kill()

@@ -14,7 +14,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -41,9 +40,10 @@ from cosmic_images.storage import make_engine
 from cosmic_images.storage.models import ImageRow, LedgerEntry
 
 from . import flight_worker
-from .conftest import ServiceFactory, missing_service
+from .conftest import ServiceFactory
 from .fake_openai import USAGE, FakeImagesAPI, Reply
 from .servers import OwnRedis, TcpProxy
+from .test_openai import openai_service
 
 COSMIC = User(id="cosmic-1", tier="cosmic")
 MOON = {"phase": "full_moon"}
@@ -134,19 +134,6 @@ def test_a_rejection_is_remembered_for_the_key_and_not_sent_again(
 
 
 UNIVERSE = User(id="universe-1", tier="universe")
-
-
-def openai_service(
-    make_service: ServiceFactory, api: FakeImagesAPI, **settings: Any
-) -> CosmicImages:
-    base: dict[str, Any] = {
-        "provider": "openai",
-        "openai_api_key": "sk-test",
-        "openai_base_url": api.url,
-        "request_timeout": 5.0,
-        "image_provider": None,
-    }
-    return make_service(**(base | settings))
 
 
 def ledger_outcomes(svc: CosmicImages) -> list[str]:
@@ -303,16 +290,6 @@ class AfterAnswer(ProviderProxy):
         if self.calls == 1:
             self.then()
         return image
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    try:
-        server = OwnRedis(tmp_path)
-    except (FileNotFoundError, TimeoutError) as exc:
-        missing_service("redis-server (to start a Redis of the test's own)", exc)
-    yield server
-    server.kill()
 
 
 @pytest.mark.redis

@@ -7,7 +7,7 @@ loopback proxy that the test closes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from cosmic_images import (
 )
 from cosmic_images.cli import app
 
-from .conftest import ServiceFactory, missing_service
+from .conftest import ServiceFactory
 from .servers import OwnRedis, TcpProxy, free_port
 
 runner = CliRunner()
@@ -36,16 +36,6 @@ LEO = {"sign": "leo", "date": "2025-01-23", "energyLevel": 3, "mood": "calm"}
 def cli_envelope(*args: str) -> tuple[int, dict[str, Any], str]:
     result = runner.invoke(app, [*args, "--json"])
     return result.exit_code, json.loads(result.stdout), result.stderr
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    try:
-        server = OwnRedis(tmp_path)
-    except (FileNotFoundError, TimeoutError) as exc:
-        missing_service("redis-server (to start a Redis of the test's own)", exc)
-    yield server
-    server.kill()
 
 
 @pytest.mark.redis
