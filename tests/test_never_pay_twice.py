@@ -158,6 +158,15 @@ def test_a_server_trickling_its_answer_is_cut_at_the_deadline(
     assert elapsed < 3.0, elapsed
     assert excinfo.value.possibly_billed and not excinfo.value.retryable
     assert len(fake_openai.generations()) == 1  # a possibly billed call is never retried
+    # The abandoned call does not live on behind the caller's back...
+    waited = time.monotonic() + 5
+    while any(t.name == "openai-call" for t in threading.enumerate()):
+        assert time.monotonic() < waited, "the abandoned call is still running"
+        time.sleep(0.1)
+    # ...and until it surely has ended, asking again shares the failure instead of calling.
+    with pytest.raises(ProviderUnavailable, match="shared by everyone"):
+        svc.generate_moon_ritual(UNIVERSE, MOON)
+    assert len(fake_openai.generations()) == 1
 
 
 def test_each_model_and_quality_has_its_own_deadline() -> None:
@@ -421,3 +430,187 @@ def test_cleanup_records_the_spool_and_keeps_its_blobs(
     assert ledger_outcomes(svc) == ["generated"]
     again = svc.generate_moon_ritual(UNIVERSE, MOON)  # found, not paid again
     assert again.image_id == blobs[0].stem
+
+
+# --- what the adversarial probe found -----------------------------------------------------
+
+
+def test_with_a_fallback_the_waiters_get_the_stand_in_not_another_call(
+    make_service: ServiceFactory, fake_openai: FakeImagesAPI
+) -> None:
+    svc = openai_service(
+        make_service, fake_openai, request_timeout=1.0, fallback_provider="procedural"
+    )
+    fake_openai.enqueue(Reply(stall=30.0))
+    results = ask_from_threads(lambda: svc.generate_moon_ritual(UNIVERSE, MOON), 4)
+    assert len(fake_openai.generations()) == 1
+    assert len({r.image_id for r in results}) == 1 and all(r.fallback for r in results)
+    assert ledger_outcomes(svc).count("failed") == 1
+
+
+def test_a_retry_after_survives_the_retries_giving_up() -> None:
+    from cosmic_images.providers.resilience import RetryingProvider
+    from cosmic_images.testing import CountingProvider, sample_specs
+
+    limited = CountingProvider(
+        fail_with=lambda spec: ProviderUnavailable("429", retryable=True, retry_after=120.0)
+    )
+    with pytest.raises(ProviderUnavailable) as excinfo:
+        RetryingProvider(limited, max_total=60, sleep=lambda s: None).generate(sample_specs()[0])
+    assert (excinfo.value.retry_after, excinfo.value.retryable) == (120.0, True)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shared"),
+    [(float("inf"), True), (1e14, True), (float("nan"), False), (-5.0, False), (0.0, False)],
+)
+def test_odd_retry_afters_are_clamped_or_ignored(seconds: float, shared: bool) -> None:
+    cache, calls = cache_from_url("memory://"), []
+
+    def create() -> str:
+        calls.append(1)
+        raise ProviderUnavailable("odd", retryable=True, retry_after=seconds)
+
+    def ask() -> ProviderUnavailable:
+        with pytest.raises(ProviderUnavailable) as excinfo:
+            get_or_create(
+                cache,
+                "odd",
+                create,
+                ttl=TTL,
+                lease=dt.timedelta(seconds=5),
+                wait=2,
+                share_failure=lambda e: (
+                    e.retry_after if isinstance(e, ProviderUnavailable) else None
+                ),
+            )
+        return excinfo.value
+
+    ask()
+    second = ask()
+    if shared:  # remembered for an hour at most, not for ever
+        assert len(calls) == 1
+        assert second.retry_after is not None and 3500 < second.retry_after <= 3600
+    else:  # nothing sane to wait for: the next call tries again
+        assert len(calls) == 2
+
+
+def test_a_providers_refusal_of_our_configuration_is_shared(
+    make_service: ServiceFactory, fake_openai: FakeImagesAPI
+) -> None:
+    from cosmic_images import ConfigurationError
+
+    svc = openai_service(make_service, fake_openai)
+    refusal = Reply.error(403, None, "Your organization must be verified")
+    refusal.stall = 0.5
+    fake_openai.enqueue(refusal)
+    results = ask_from_threads(lambda: svc.generate_moon_ritual(UNIVERSE, MOON), 6)
+    assert all(isinstance(r, ConfigurationError) for r in results)
+    assert len(fake_openai.generations()) == 1
+
+
+def test_a_renew_that_raises_anything_does_not_stop_the_heartbeat() -> None:
+    from cosmic_images.cache.memory import MemoryCache
+
+    class Flaky(MemoryCache):
+        failures = 0
+
+        def renew(self, key: str, owner: str, lease: dt.timedelta) -> bool:
+            if self.failures == 0:
+                self.failures += 1
+                raise ConnectionError("a host store's own error")
+            return super().renew(key, owner, lease)
+
+    cache, lease = Flaky(), dt.timedelta(seconds=0.6)
+
+    def slow() -> str:
+        time.sleep(1.5)  # the lease runs out twice over unless it is renewed
+        return "image"
+
+    other: list[bool] = []
+    thread = threading.Thread(
+        target=lambda: get_or_create(cache, "hb", slow, ttl=TTL, lease=lease, wait=5)
+    )
+    thread.start()
+    time.sleep(1.0)
+    other.append(cache.acquire("hb", "intruder", lease))
+    thread.join()
+    assert other == [False]
+    assert cache.failures == 1
+
+
+def test_a_database_refusal_is_not_spooled_as_an_outage(
+    make_service: ServiceFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = make_service()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise BackendUnavailable("database error: value too long", transient=False)
+
+    monkeypatch.setattr(svc.repository, "add_image", refuse)
+    with pytest.raises(BackendUnavailable, match="too long"):
+        svc.generate_moon_ritual(UNIVERSE, MOON)
+    assert not list((tmp_path / "data").glob("spool/*"))
+    assert not list((tmp_path / "data").glob("images/**/*.png"))
+    assert ledger_outcomes(svc) == ["lost"]
+
+
+def spool_with(svc: CosmicImages, n: int) -> None:
+    from cosmic_images.ledger import Attempt, LedgerEntry, Outcome
+
+    for i in range(n):
+        entry = LedgerEntry(
+            user_id=f"u{i}",
+            category="moon_ritual",
+            attempt=Attempt(provider="p", model="m", outcome=Outcome.FAILED, cost=Decimal("0.01")),
+        )
+        svc._parts.maker.spool.save(entries=(entry,), now=dt.datetime.now(dt.UTC))
+
+
+def test_replays_racing_write_each_spooled_entry_once(make_service: ServiceFactory) -> None:
+    svc = make_service()
+    spool_with(svc, 20)
+    ask_from_threads(svc._parts.maker.replay_spool, 8)
+    assert ledger_outcomes(svc) == ["failed"] * 20
+    assert svc._parts.maker.spool.pending() == []
+
+
+def test_an_unreadable_spool_file_is_set_aside_and_blocks_nothing(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    svc = make_service()
+    spool_with(svc, 2)
+    first = svc._parts.maker.spool.pending()[0]
+    first.write_text(first.read_text().replace('"0.01"', '"not a number"'))
+    assert svc._parts.maker.replay_spool() == 1
+    assert ledger_outcomes(svc) == ["failed"]
+    assert first.with_suffix(".unreadable").exists()
+
+
+def test_cleanup_keeps_the_bytes_named_by_a_spool_file_set_aside(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    import uuid as uuidlib
+
+    svc = make_service()
+    image_id = str(uuidlib.uuid4())
+    blob = tmp_path / "data" / "images" / image_id[:2] / f"{image_id}.png"
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"\x89PNG paid for")
+    old = time.time() - 2 * 3600
+    os.utime(blob, (old, old))
+    spool = tmp_path / "data" / "spool"
+    spool.mkdir(parents=True)
+    key = f"{image_id[:2]}/{image_id}.png"
+    (spool / "x.unreadable").write_text('{"image": {"blob_key": "' + key + '", "cost": "?"')
+    assert svc.cleanup(ADMIN).orphan_blobs == ()
+    assert blob.exists()
+
+
+def test_cleanup_dry_run_must_be_a_bool(make_service: ServiceFactory) -> None:
+    from cosmic_images import InvalidRequest
+
+    svc = make_service()
+    with pytest.raises(InvalidRequest) as excinfo:
+        svc.cleanup(ADMIN, dry_run="true")  # type: ignore[arg-type]
+    assert excinfo.value.field == "dryRun"

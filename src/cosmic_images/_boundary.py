@@ -47,6 +47,22 @@ def redis_errors() -> tuple[type[BaseException], ...]:
     return (RedisError,)
 
 
+def _outage(exc: BaseException) -> bool:
+    """An error that says the store is away (refused, lost, timed out, busy), not one it will
+    give again for the same data (a value too long, a broken constraint)."""
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, sa.SQLAlchemyError):
+        return isinstance(
+            exc, sa.OperationalError | sa.InterfaceError | sa.DisconnectionError | sa.TimeoutError
+        )
+    if type(exc).__module__.startswith("redis"):
+        from redis import exceptions as r
+
+        return isinstance(exc, r.ConnectionError | r.TimeoutError | r.BusyLoadingError)
+    return True
+
+
 @contextmanager
 def translating(
     backend: str, errors: Callable[[], tuple[type[BaseException], ...]]
@@ -59,7 +75,7 @@ def translating(
     except Exception as exc:
         if isinstance(exc, errors()):
             raise BackendUnavailable(
-                f"{backend} error: {describe_error(exc)}", backend=backend
+                f"{backend} error: {describe_error(exc)}", backend=backend, transient=_outage(exc)
             ) from exc
         raise
 

@@ -180,11 +180,14 @@ class ConfigurationError(CosmicImagesError):
 
 class BackendUnavailable(CosmicImagesError):
     """A store the library depends on (the database, Redis, the blob store) failed or cannot
-    be reached; ``backend`` names which. Trying again later may help."""
+    be reached; ``backend`` names which. ``transient`` is True for an outage (a connection
+    refused or lost, a timeout), which trying again later may cure, and False for an error the
+    store will give again (data it refuses)."""
 
     code = "backend_unavailable"
     http_status = 503
 
-    def __init__(self, message: str, *, backend: str | None = None) -> None:
+    def __init__(self, message: str, *, backend: str | None = None, transient: bool = True) -> None:
         super().__init__(message)
         self.backend = backend
+        self.transient = transient

@@ -210,7 +210,10 @@ class CosmicImages:
     def cleanup(self, admin: User, *, dry_run: bool = False) -> CleanupReport:
         """Record spooled entries, remove orphaned blobs, purge the expired (maintenance.py)."""
         self.require_admin(admin)
-        return self._parts.maintenance.cleanup(dry_run=dry_run is True)
+        given: object = dry_run  # checked at run time: "true" must not mean "delete"
+        if not isinstance(given, bool):
+            raise InvalidRequest("dryRun: must be true or false", field="dryRun")
+        return self._parts.maintenance.cleanup(dry_run=given)
 
     @staticmethod
     def require_admin(user: User) -> None:

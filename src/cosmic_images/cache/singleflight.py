@@ -17,6 +17,9 @@ dogpile:
   is Redis), so a generation in progress has a database row that outlives a lost Redis lease.
 - Once ``create`` has succeeded (paid, stored), caching the value and releasing the lease are
   best effort: a cache that fails then must not turn a stored image into an error.
+- A value not to be cached (a fallback's stand-in) is still handed to those who were
+  waiting for it, so none of them calls the failing provider again; whoever asks afterwards
+  tries the real provider.
 - ``find``, when given, is asked now and then while waiting: a value stored elsewhere (the
   database) ends the wait, even while a lease left by a holder that lost its store is still
   running out.
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ContentRejected, CosmicImagesError, ProviderUnavailable
+from ..errors import ConfigurationError, ContentRejected, CosmicImagesError, ProviderUnavailable
 
 if TYPE_CHECKING:
     from . import CacheBackend
@@ -45,6 +48,8 @@ __all__ = ["FAILURE_SUFFIX", "NotCached", "get_or_create"]
 log = logging.getLogger("cosmic_images.cache")
 
 FAILURE_SUFFIX = ":failure"
+HANDOFF_SUFFIX = ":handoff"
+HANDOFF_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,17 @@ def _best_effort(what: str, call: Callable[..., Any], *args: Any) -> None:
         log.warning("single flight: could not %s: %s", what, exc.message)
 
 
+MAX_SHARED_SECONDS = 3600.0
+
+
+def shared_seconds(seconds: float | None) -> float | None:
+    """How long to share a failure, made sane: nothing for None, zero or less; at most an hour
+    (a NaN or an infinite Retry-After too)."""
+    if seconds is None or not seconds > 0:
+        return None
+    return min(seconds, MAX_SHARED_SECONDS)
+
+
 def encode_failure(error: CosmicImagesError, seconds: float) -> str:
     """A failure as the cache keeps it: what to raise, and until when (wall-clock seconds)."""
     unavailable = error if isinstance(error, ProviderUnavailable) else None
@@ -106,6 +122,8 @@ def decode_failure(text: str) -> CosmicImagesError | None:
         return None
     if code == ContentRejected.code:
         return ContentRejected(message)
+    if code == ConfigurationError.code:
+        return ConfigurationError(message)
     return ProviderUnavailable(
         f"{message} (shared by everyone asking for this picture; try again in {left:.0f} s)",
         retryable=bool(data.get("retryable")),
@@ -119,6 +137,19 @@ def _raise_shared_failure(backend: CacheBackend, key: str) -> None:
     error = decode_failure(text) if text is not None else None
     if error is not None:
         raise error
+
+
+def _handoff(backend: CacheBackend, key: str, asked_at: float) -> str | None:
+    """A stand-in made while this caller was waiting (not one made before it asked)."""
+    text = backend.get(key + HANDOFF_SUFFIX)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        value, made_at = str(data["value"]), float(data["at"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return value if made_at >= asked_at else None
 
 
 class _Heartbeat:
@@ -138,8 +169,8 @@ class _Heartbeat:
                 try:
                     if not store.renew(key, owner, lease):
                         log.warning("single flight: the lease on %s was lost", key)
-                except CosmicImagesError as exc:
-                    log.warning("single flight: could not renew a lease: %s", exc.message)
+                except Exception as exc:  # a host's store may raise anything: keep beating
+                    log.warning("single flight: could not renew a lease: %s", exc)
 
     def __enter__(self) -> _Heartbeat:
         self._thread.start()
@@ -193,6 +224,7 @@ def get_or_create(
         return value, True
     _raise_shared_failure(backend, key)
     deadline = time.monotonic() + wait
+    asked_at = time.time()
     owner = uuid.uuid4().hex
     key_lock = _local_lock(key)
     if not key_lock.lock.acquire(timeout=max(0.0, wait)):
@@ -204,6 +236,9 @@ def get_or_create(
             if value is not None:
                 return value, True
             _raise_shared_failure(backend, key)
+            handed = _handoff(backend, key, asked_at)
+            if handed is not None:
+                return handed, True
             if find is not None and rounds % 4 == 1:
                 found = find()
                 if found is not None:
@@ -247,7 +282,7 @@ def _create_holding(
         try:
             made = create()
         except CosmicImagesError as error:
-            seconds = share_failure(error)
+            seconds = shared_seconds(share_failure(error))
             if seconds:
                 remembered = encode_failure(error, seconds)
                 _best_effort(
@@ -259,6 +294,14 @@ def _create_holding(
                 )
             raise
     if isinstance(made, NotCached):
+        handoff = json.dumps({"value": made.value, "at": time.time()})
+        _best_effort(
+            "hand a stand-in to the waiters",
+            backend.set,
+            key + HANDOFF_SUFFIX,
+            handoff,
+            timedelta(seconds=HANDOFF_SECONDS),
+        )
         return made.value, False
     _best_effort("cache a new image", backend.set, key, made, ttl)
     return made, False

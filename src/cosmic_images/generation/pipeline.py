@@ -16,7 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..cache import CacheBackend, NotCached, get_or_create
-from ..errors import ContentRejected, CosmicImagesError, ProviderUnavailable
+from ..errors import (
+    ConfigurationError,
+    ContentRejected,
+    CosmicImagesError,
+    ProviderUnavailable,
+)
 from ..images import Images
 from ..policy import Access, Policy, check_generation, not_entitled
 from ..prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec
@@ -175,4 +180,6 @@ class Pipeline:
             return self.rejection_ttl.total_seconds()
         if isinstance(error, ProviderUnavailable):
             return error.retry_after or SHARED_FAILURE_SECONDS
+        if isinstance(error, ConfigurationError):  # the provider refused us (a 403, a bad key)
+            return SHARED_FAILURE_SECONDS
         return None  # a user's own refusal (quota, tier) is not everyone's

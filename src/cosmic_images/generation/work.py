@@ -13,6 +13,7 @@ when the database is back; when the bytes cannot be stored, the paid image is re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -23,6 +24,7 @@ from typing import Any
 
 from ..errors import (
     BackendUnavailable,
+    ConfigurationError,
     CosmicImagesError,
     GenerationDisabled,
     InvalidRequest,
@@ -41,6 +43,7 @@ __all__ = ["ImageMaker"]
 log = logging.getLogger("cosmic_images.generation")
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_NAME = 50
 
 
 class ImageMaker:
@@ -58,6 +61,11 @@ class ImageMaker:
         generation_enabled: bool = True,
         user_hash_salt: bytes | None = None,
     ) -> None:
+        for what, name in (("name", provider.name), ("model", provider.model)):
+            if not 0 < len(name) <= MAX_NAME:  # the ledger's and the image row's columns
+                raise ConfigurationError(
+                    f"the provider's {what} {name!r} must be 1 to {MAX_NAME} characters"
+                )
         self.provider = provider
         self.blobs = blobs
         self.repository = repository
@@ -138,7 +146,10 @@ class ImageMaker:
         now = self._clock()
         try:
             self.repository.record_entries(entries, now=now)
-        except CosmicImagesError:
+        except BackendUnavailable as exc:
+            if not exc.transient:  # the database refuses these rows; it will again
+                log.error("ledger entries the database refuses, not recorded: %s", exc.message)
+                raise
             self.spool.save(entries=entries, now=now)
 
     def _store(
@@ -185,6 +196,9 @@ class ImageMaker:
         try:
             return self.repository.add_image(new, now=now, entries=entries)
         except BackendUnavailable as exc:
+            if not exc.transient:
+                self._discard(blob_key, user, spec, attempts)
+                raise
             # The database went away after the provider answered: keep the bytes, and spool
             # the row, its ledger entries and the slot; they are written when it is back.
             slot = (reservation.user_id, reservation.id) if reservation else None
@@ -195,12 +209,19 @@ class ImageMaker:
                 backend=exc.backend,
             ) from exc
         except BaseException:
-            try:
-                self.blobs.delete(blob_key)
-            except CosmicImagesError as cleanup:
-                log.warning("could not remove the bytes of an unrecorded image: %s", cleanup)
-            self._record(_entries(user, spec, tuple(a.lost() for a in attempts)))
+            self._discard(blob_key, user, spec, attempts)
             raise
+
+    def _discard(
+        self, blob_key: str, user: User, spec: PromptSpec, attempts: tuple[Attempt, ...]
+    ) -> None:
+        """An answer that cannot be kept: remove its bytes, record it as paid and lost."""
+        try:
+            self.blobs.delete(blob_key)
+        except CosmicImagesError as cleanup:
+            log.warning("could not remove the bytes of an unrecorded image: %s", cleanup)
+        with contextlib.suppress(CosmicImagesError):  # logged; the caller's error is the one
+            self._record(_entries(user, spec, tuple(a.lost() for a in attempts)))
 
 
 def _entries(

@@ -10,10 +10,13 @@ and its weekly slot is charged once (confirming a slot is idempotent).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
+import re
+import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import durable_write
-from ..errors import CosmicImagesError
+from ..errors import BackendUnavailable
 from ..storage import NewImage, Repository
 from .entries import Attempt, LedgerEntry, Outcome
 
@@ -30,6 +33,8 @@ __all__ = ["Spool"]
 log = logging.getLogger("cosmic_images.ledger")
 
 Charge = Callable[[str, str], None]  # (user id, reservation id): count the slot, once
+CLAIM_TIMEOUT = 600.0  # seconds: a replay takes milliseconds; a claim this old was abandoned
+_BLOB_KEY = re.compile(r'"blob_key":\s*"([^"]+)"')
 
 
 def _entry_data(entry: LedgerEntry) -> dict[str, Any]:
@@ -85,49 +90,75 @@ class Spool:
         return path
 
     def pending(self) -> list[Path]:
+        """Spooled files, oldest first (not a writer's temporary file, not a claimed one)."""
         if not self.folder.is_dir():
             return []
-        return sorted(self.folder.glob("*.json"))
+        return sorted(p for p in self.folder.glob("*.json") if not p.name.startswith("."))
 
     def blob_keys(self) -> set[str]:
-        """The blobs of spooled images: kept for rows the database has not taken yet."""
+        """The blobs of spooled images, kept for rows the database has not taken yet; files
+        set aside as unreadable or refused still protect theirs."""
         keys: set[str] = set()
-        for path in self.pending():
+        if not self.folder.is_dir():
+            return keys
+        for path in self.folder.iterdir():
             try:
-                image = json.loads(path.read_text("utf-8")).get("image")
-            except (OSError, ValueError):
+                keys.update(_BLOB_KEY.findall(path.read_text("utf-8", errors="replace")))
+            except OSError:
                 continue
-            if isinstance(image, dict) and isinstance(image.get("blob_key"), str):
-                keys.add(image["blob_key"])
         return keys
+
+    def _unclaim_abandoned(self) -> None:
+        """Files claimed by a replayer that died before it finished go back to the queue."""
+        if not self.folder.is_dir():
+            return
+        stale = time.time() - CLAIM_TIMEOUT
+        for claimed in self.folder.glob(".claimed-*-*.json"):
+            with contextlib.suppress(OSError):
+                if claimed.stat().st_mtime < stale:
+                    claimed.rename(claimed.with_name(claimed.name.split("-", 2)[2]))
 
     def replay(self, repository: Repository, charge: Charge | None = None) -> int:
         """Write every spooled file to the database, oldest first; return how many went.
 
-        Stops at the first failure (the database is still down) and keeps what is left.
+        Each file is claimed first (renamed), so that two replayers never write it twice.
+        Stops at an outage (the database is still down) and puts the file back; a file the
+        database refuses, or that cannot be read, is set aside (``.refused``, ``.unreadable``)
+        so that it never blocks the rest.
         """
+        self._unclaim_abandoned()
         done = 0
         for path in self.pending():
+            claimed = path.with_name(f".claimed-{uuid.uuid4().hex[:8]}-{path.name}")
             try:
-                document = json.loads(path.read_text("utf-8"))
+                path.rename(claimed)
+            except FileNotFoundError:
+                continue  # another replayer has it
+            try:
+                document = json.loads(claimed.read_text("utf-8"))
                 now = dt.datetime.fromisoformat(document["recordedAt"])
                 entries = tuple(_entry(e) for e in document["entries"])
                 image = _image(document["image"]) if document["image"] else None
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                log.error("spool: cannot read %s (%s); moved aside", path, exc)
-                path.rename(path.with_suffix(".unreadable"))
+                reservation = document.get("reservation")
+            except (OSError, ValueError, KeyError, TypeError, ArithmeticError) as exc:
+                log.error("spool: cannot read %s (%s); set aside", path, exc)
+                claimed.rename(path.with_suffix(".unreadable"))
                 continue
             try:
                 if image is None:
                     repository.record_entries(entries, now=now)
                 elif repository.get_image(image.id) is None:
                     repository.add_image(image, now=now, entries=entries)
-                if document.get("reservation") and charge is not None:
-                    user_id, reservation_id = document["reservation"]
-                    charge(user_id, reservation_id)
-            except CosmicImagesError as exc:
-                log.warning("spool: the database is still unavailable: %s", exc.message)
-                break
-            path.unlink()
+                if reservation and charge is not None:
+                    charge(str(reservation[0]), str(reservation[1]))
+            except BackendUnavailable as exc:
+                if exc.transient:
+                    log.warning("spool: the database is still unavailable: %s", exc.message)
+                    claimed.rename(path)
+                    break
+                log.error("spool: the database refuses %s (%s); set aside", path, exc.message)
+                claimed.rename(path.with_suffix(".refused"))
+                continue
+            claimed.unlink()
             done += 1
         return done

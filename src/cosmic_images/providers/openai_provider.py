@@ -24,6 +24,8 @@ import base64
 import binascii
 import datetime as dt
 import io
+import math
+import time
 import urllib.error
 import urllib.request
 from decimal import Decimal
@@ -31,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import openai
+from openai.types import ImagesResponse
 from PIL import Image, UnidentifiedImageError
 from PIL.Image import DecompressionBombError
 
@@ -46,7 +49,9 @@ from ..prompts.spec import PromptSpec
 from .base import GeneratedImage, ProviderConfig
 from .models import ModelSpec, load_model_table
 
-__all__ = ["OpenAIProvider", "download_image", "from_config"]
+__all__ = ["MAX_RETRY_AFTER", "OpenAIProvider", "download_image", "from_config"]
+
+MAX_RETRY_AFTER = 3600.0  # a server's Retry-After beyond an hour is taken as an hour
 
 OFFICIAL_HOSTS = frozenset({"api.openai.com"})
 _REJECTION_CODES = frozenset({"content_policy_violation", "moderation_blocked"})
@@ -154,7 +159,7 @@ class OpenAIProvider:
             if self.spec.family == "gpt-image":
                 params["safety_identifier"] = end_user
         try:
-            response = self.client.images.generate(**params, timeout=limit)
+            response = self._request(params, limit, quality, size)
         except openai.OpenAIError as exc:
             raise self._translate(exc, quality, size, limit) from exc
         usage = _usage(response.usage)
@@ -196,6 +201,33 @@ class OpenAIProvider:
             size=size,
             cost_known=cost_known,
         )
+
+    def _request(
+        self, params: dict[str, Any], limit: float, quality: str, size: str
+    ) -> ImagesResponse:
+        """The answer, read against the deadline: the SDK's timeout is per read, so a server
+        that trickles its body a byte at a time is cut here, between the chunks; the response
+        is closed at once and nothing keeps the call alive behind the caller's back."""
+        ends = time.monotonic() + limit
+        streaming = self.client.images.with_streaming_response
+        with streaming.generate(**params, timeout=limit) as raw:
+            body = bytearray()
+            for chunk in raw.iter_bytes():
+                body += chunk
+                if time.monotonic() > ends:
+                    raise ProviderUnavailable(
+                        f"{self.model} ({quality}, {size}): the answer was still arriving at the "
+                        f"{limit:g} s deadline; the request was sent and may have been billed",
+                        possibly_billed=True,
+                        retry_after=limit,
+                    )
+        try:
+            return ImagesResponse.model_validate_json(bytes(body))
+        except ValueError as exc:
+            raise ProviderUnavailable(
+                f"{self.model} answered with something that is not an Images API response",
+                possibly_billed=True,
+            ) from exc
 
     def _image_bytes(self, item: Any, cost: Decimal, limit: float) -> bytes:
         if item.b64_json:
@@ -289,8 +321,8 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
             seconds = float(value) / scale
         except ValueError:
             continue
-        if seconds >= 0:
-            return seconds
+        if math.isfinite(seconds) and seconds >= 0:
+            return min(seconds, MAX_RETRY_AFTER)
     return None
 
 

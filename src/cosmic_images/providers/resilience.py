@@ -85,10 +85,13 @@ class DeadlineProvider(ProviderProxy):
 
         threading.Thread(target=call, name=f"{self.inner.name}-call", daemon=True).start()
         if not done.wait(limit):
+            # Shared with everyone asking for the same picture for another ``limit`` seconds
+            # (retry_after), by when the abandoned call has ended too: one call in flight.
             raise ProviderUnavailable(
                 f"the {self.inner.name} provider gave no answer within its {limit:g} s deadline; "
                 "the request was sent and may have been billed, so it is not retried",
                 possibly_billed=True,
+                retry_after=limit,
             )
         result = outcome[0]
         if isinstance(result, BaseException):
@@ -138,7 +141,11 @@ class RetryingProvider(ProviderProxy):
                 spent = self._clock() - started
                 if attempt >= self.max_retries or spent + wait > self.max_total:
                     raise ProviderUnavailable(
-                        f"gave up after {attempt + 1} attempts in {spent:.1f} s: {error.message}"
+                        f"gave up after {attempt + 1} attempts in {spent:.1f} s: {error.message}",
+                        retryable=True,
+                        retry_after=error.retry_after,  # the server's own word still holds
+                        billed_cost=error.billed_cost,
+                        possibly_billed=error.possibly_billed,
                     ) from error
                 self._sleep(wait)
                 attempt += 1
