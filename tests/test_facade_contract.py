@@ -130,6 +130,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "usage_stats": st.tuples(users),
     "sweep_reservations": st.tuples(users),
     "cleanup": st.tuples(users),
+    "cache_stats": st.tuples(mostly(st.integers(-5, 400), st.one_of(huge, junk))),
     "require_admin": st.tuples(users),
     "cache_key": st.tuples(junk),
     "end_user": st.tuples(st.one_of(st.text(max_size=20), junk)),

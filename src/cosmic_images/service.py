@@ -21,7 +21,9 @@ from typing import Any, Self
 
 from ._wiring import DayRule, Parts, build
 from .cache import CacheBackend
+from .cache.statistics import CacheStats, cache_stats
 from .errors import InvalidRequest, NotEntitled
+from .images import whole_number
 from .maintenance import CleanupReport
 from .policy import Policy, QuotaStore, Window
 from .prompts import PromptRegistry, PromptSpec
@@ -44,6 +46,7 @@ from .zodiac import Category
 __all__ = ["CosmicImages"]
 
 RequestInput = RequestModel | Mapping[str, Any]
+MAX_STATS_DAYS = 366
 
 
 def _require_user(user: object) -> User:
@@ -204,6 +207,13 @@ class CosmicImages:
         """Expire the slots of generations that never finished (a crashed process)."""
         self.require_admin(admin)
         return self._parts.limits.sweep()
+
+    # --- statistics ---------------------------------------------------------------------------
+
+    def cache_stats(self, days: int = 7) -> CacheStats:
+        """Hits, misses and waits of the last ``days`` business days (cache/statistics.py)."""
+        days = whole_number(days, "days", 1, MAX_STATS_DAYS)
+        return cache_stats(self._parts.cache, self.today(), days)
 
     # --- upkeep -------------------------------------------------------------------------------
 

@@ -186,6 +186,29 @@ class CacheBackendSuite:
         assert {value for value, _ in results} == {"the-image"}
         assert sorted(cached for _, cached in results) == [False] + [True] * 7
 
+    def test_counts_hits_misses_and_waits_per_day_category_and_tier(
+        self, cache: CacheBackend
+    ) -> None:
+        day = dt.date(2031, 1, 1) + timedelta(days=uuid.uuid4().int % 3000)  # a day of its own
+        category = f"c{uuid.uuid4().hex[:8]}"
+
+        def bump(event: str, n: int, tier: str = "free", on: dt.date = day) -> None:
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(lambda _: cache.count(on, category, tier, event), range(n)))
+
+        bump("hit", 7)
+        bump("miss", 2)
+        bump("wait", 3)
+        bump("hit", 1, tier="cosmic")
+        bump("hit", 5, on=day + timedelta(days=1))
+        rows = [r for r in cache.counts(day, day) if r.category == category]
+        assert [(r.tier, r.hits, r.misses, r.waits) for r in rows] == [
+            ("cosmic", 1, 0, 0),
+            ("free", 7, 2, 3),
+        ]
+        both = [r for r in cache.counts(day, day + timedelta(days=1)) if r.category == category]
+        assert sum(r.hits for r in both) == 13
+
     def test_failed_create_caches_nothing_and_frees_the_key(self, cache: CacheBackend) -> None:
         key = _key()
 

@@ -7,7 +7,9 @@ them. A host adds a scheme with :func:`register_cache_backend`, giving a factory
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -18,16 +20,34 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 __all__ = [
+    "CACHE_EVENTS",
     "CacheBackend",
     "CacheFactory",
     "MemoryCache",
     "NotCached",
     "SqlCache",
+    "StatRow",
     "cache_from_url",
     "cache_schemes",
     "get_or_create",
     "register_cache_backend",
 ]
+
+
+CACHE_EVENTS = ("hit", "miss", "wait")
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """One day's counts for a category and tier: pictures found in the cache (``hits``),
+    made (``misses``) and waited for while another caller made them (``waits``)."""
+
+    day: dt.date
+    category: str
+    tier: str
+    hits: int = 0
+    misses: int = 0
+    waits: int = 0
 
 
 @runtime_checkable
@@ -56,6 +76,15 @@ class CacheBackend(Protocol):
 
     def purge_expired(self) -> int:
         """Drop expired entries and leases; return how many entries went."""
+        ...
+
+    def count(self, day: dt.date, category: str, tier: str, event: str) -> None:
+        """Add one ``event`` (hit, miss or wait) to the day's counts, durably and atomically."""
+        ...
+
+    def counts(self, first: dt.date, last: dt.date) -> list[StatRow]:
+        """The counts of the days ``first`` to ``last`` (inclusive), one row per day,
+        category and tier that has any."""
         ...
 
     def close(self) -> None: ...

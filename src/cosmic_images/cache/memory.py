@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import OrderedDict
@@ -12,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .. import _defaults as defaults
 from .._registry import StoreContext
 from ..errors import ConfigurationError
+from . import StatRow
 
 __all__ = ["MemoryCache", "from_url"]
 
@@ -40,6 +42,7 @@ class MemoryCache:
         self._clock = clock
         self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._leases: dict[str, tuple[str, float]] = {}
+        self._counts: dict[tuple[dt.date, str, str], dict[str, int]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
@@ -96,6 +99,19 @@ class MemoryCache:
             for k in [k for k, (_, exp) in self._leases.items() if exp <= now]:
                 del self._leases[k]
             return len(dead)
+
+    def count(self, day: dt.date, category: str, tier: str, event: str) -> None:
+        with self._lock:
+            row = self._counts.setdefault((day, category, tier), {})
+            row[event] = row.get(event, 0) + 1
+
+    def counts(self, first: dt.date, last: dt.date) -> list[StatRow]:
+        with self._lock:
+            return [
+                StatRow(day, category, tier, c.get("hit", 0), c.get("miss", 0), c.get("wait", 0))
+                for (day, category, tier), c in sorted(self._counts.items())
+                if first <= day <= last
+            ]
 
     def __len__(self) -> int:
         with self._lock:

@@ -7,12 +7,16 @@ caller still owns it, so a late release never frees someone else's lease.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 from typing import Any
 
 from .._boundary import Translated, redis_errors
 from .._redis import DEFAULT_PREFIX, redis_from_url
 from .._registry import StoreContext
+from . import StatRow
+
+STATS_KEPT = 400 * 24 * 3600  # seconds: a year of daily counts, and a margin
 
 __all__ = ["RedisCache", "from_url"]
 
@@ -75,6 +79,31 @@ class RedisCache(Translated):
     def purge_expired(self) -> int:
         """Redis expires keys itself."""
         return 0
+
+    def _stats(self, day: dt.date) -> str:
+        return f"{self.prefix}stats:{day.isoformat()}"
+
+    def count(self, day: dt.date, category: str, tier: str, event: str) -> None:
+        key = self._stats(day)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hincrby(key, f"{category}|{tier}|{event}", 1)
+            pipe.expire(key, STATS_KEPT)
+            pipe.execute()
+
+    def counts(self, first: dt.date, last: dt.date) -> list[StatRow]:
+        rows: list[StatRow] = []
+        day = first
+        while day <= last:
+            grouped: dict[tuple[str, str], dict[str, int]] = {}
+            for field, value in sorted(self.client.hgetall(self._stats(day)).items()):
+                category, tier, event = str(field).rsplit("|", 2)
+                grouped.setdefault((category, tier), {})[event] = int(value)
+            rows += [
+                StatRow(day, c, t, n.get("hit", 0), n.get("miss", 0), n.get("wait", 0))
+                for (c, t), n in sorted(grouped.items())
+            ]
+            day += dt.timedelta(days=1)
+        return rows
 
     def close(self) -> None:
         self.client.close()

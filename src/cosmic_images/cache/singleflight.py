@@ -199,6 +199,10 @@ def _never(_error: CosmicImagesError) -> float | None:
     return None
 
 
+def _silent(_event: str) -> None:
+    return None
+
+
 def get_or_create(
     backend: CacheBackend,
     key: str,
@@ -210,6 +214,7 @@ def get_or_create(
     share_failure: Callable[[CosmicImagesError], float | None] = _never,
     claims: Sequence[CacheBackend] = (),
     find: Callable[[], str | None] | None = None,
+    on_event: Callable[[str], None] | None = None,
     poll: float = 0.05,
 ) -> tuple[str, bool]:
     """Return ``(value, cached)``: the cached value, or ``create()``'s, made once per key.
@@ -218,9 +223,13 @@ def get_or_create(
     :class:`ProviderUnavailable` when another process holds the key for longer than ``wait``
     seconds. An exception from ``create`` releases the lease and propagates; nothing is cached
     but the failure, for as long as ``share_failure(error)`` says (None: not shared).
+    ``on_event`` hears how the call ended: ``"hit"`` (there at once), ``"wait"`` (made by
+    another caller meanwhile) or ``"miss"`` (made by this one).
     """
+    tell = on_event or _silent
     value = backend.get(key)
     if value is not None:
+        tell("hit")
         return value, True
     _raise_shared_failure(backend, key)
     deadline = time.monotonic() + wait
@@ -234,23 +243,28 @@ def get_or_create(
         while True:
             value = backend.get(key)
             if value is not None:
+                tell("wait")
                 return value, True
             _raise_shared_failure(backend, key)
             handed = _handoff(backend, key, asked_at)
             if handed is not None:
+                tell("wait")
                 return handed, True
             if find is not None and rounds % 4 == 1:
                 found = find()
                 if found is not None:
                     _best_effort("cache a found image", backend.set, key, found, ttl)
+                    tell("wait")
                     return found, True
             rounds += 1
             held = _acquire_all([backend, *claims], key, owner, lease)
             if held:
                 try:
-                    return _create_holding(
+                    value, cached = _create_holding(
                         backend, held, key, owner, create, ttl, lease, share_failure
                     )
+                    tell("wait" if cached else "miss")
+                    return value, cached
                 finally:
                     for store in held:
                         _best_effort("release a lease", store.release, key, owner)

@@ -15,10 +15,14 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from .._boundary import Translated, sqlalchemy_errors
 from .._registry import StoreContext
-from ..storage.models import CacheEntry, CacheLock
+from ..storage.models import CacheEntry, CacheLock, CacheStat
+from . import StatRow
+
+_COLUMNS = {"hit": "hits", "miss": "misses", "wait": "waits"}
 
 __all__ = ["SqlCache", "from_url"]
 
@@ -102,6 +106,33 @@ class SqlCache(Translated):
             gone = conn.execute(delete(CacheEntry).where(CacheEntry.expires_at <= now)).rowcount
             conn.execute(delete(CacheLock).where(CacheLock.expires_at <= now))
         return int(gone or 0)
+
+    def count(self, day: dt.date, category: str, tier: str, event: str) -> None:
+        column = _COLUMNS[event]
+        stmt = self._insert(CacheStat).values(
+            day=day,
+            category=category,
+            tier=tier,
+            **{c: int(c == column) for c in _COLUMNS.values()},
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CacheStat.day, CacheStat.category, CacheStat.tier],
+            set_={column: getattr(CacheStat, column) + 1},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def counts(self, first: dt.date, last: dt.date) -> list[StatRow]:
+        query = (
+            select(CacheStat)
+            .where(CacheStat.day >= first, CacheStat.day <= last)
+            .order_by(CacheStat.day, CacheStat.category, CacheStat.tier)
+        )
+        with Session(self.engine) as session:
+            return [
+                StatRow(r.day, r.category, r.tier, r.hits, r.misses, r.waits)
+                for r in session.scalars(query)
+            ]
 
     def close(self) -> None:
         """The engine belongs to the caller; nothing to close here."""

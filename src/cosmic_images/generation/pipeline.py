@@ -10,6 +10,7 @@ whoever asks, in whichever process).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -32,6 +33,8 @@ from .keys import cache_key
 from .work import ImageMaker
 
 __all__ = ["Pipeline"]
+
+log = logging.getLogger("cosmic_images.generation")
 
 RequestInput = RequestModel | Mapping[str, Any]
 
@@ -96,6 +99,7 @@ class Pipeline:
         key = self.key(spec)
         if access is Access.VIEW_CACHED:
             record, cached = self._shared(user, spec, key), True
+            self._count(spec.category, user.tier, "hit")
         else:
             record, cached = self._get_or_create(user, spec, key)
         return self.images.deliver(user, record, cached=cached, cards=rules.cards)
@@ -151,6 +155,7 @@ class Pipeline:
                 share_failure=self._share_failure,
                 claims=self.claims,
                 find=find,
+                on_event=lambda event: self._count(spec.category, user.tier, event),
             )
             if created:
                 return created[0]
@@ -159,6 +164,13 @@ class Pipeline:
                 return record, cached
             self.cache.delete(key)  # the entry outlived its image: generate again
         raise ProviderUnavailable("the cached image vanished while it was being read")
+
+    def _count(self, category: str, tier: str, event: str) -> None:
+        """One more hit, miss or wait in today's statistics; best effort."""
+        try:
+            self.cache.count(self.today(), category, tier, event)
+        except CosmicImagesError as exc:
+            log.warning("cache statistics: could not count a %s: %s", event, exc.message)
 
     def _kept(self, user: User, key: str) -> tuple[ImageRecord, bool] | None:
         """An image the database kept for this key when the cache lost it (a cache that went

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -225,6 +226,20 @@ class CacheLock(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CacheStat(Base):
+    """How often pictures were found in the cache, made, or waited for, per business day,
+    category and tier: the hit rate anyone can compute (the report, the dashboard)."""
+
+    __tablename__ = "cache_stats"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(50), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(50), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, server_default="0")
+    misses: Mapped[int] = mapped_column(Integer, server_default="0")
+    waits: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class LedgerEntry(Base):
