@@ -130,6 +130,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "usage_stats": st.tuples(users),
     "sweep_reservations": st.tuples(users),
     "cleanup": st.tuples(users),
+    "batch_generate": st.tuples(mostly(st.just("2025-01-23"), st.one_of(far_date, junk))),
     "cache_stats": st.tuples(mostly(st.integers(-5, 400), st.one_of(huge, junk))),
     "require_admin": st.tuples(users),
     "cache_key": st.tuples(junk),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         NotFound,
         ProviderUnavailable,
         QuotaExceeded,
+        RateLimited,
     )
     from .prompts import PromptRegistry, PromptSpec, Visual, default_prompt_registry
     from .providers import (
@@ -69,6 +70,7 @@ _WHERE = {
     "NotFound": "errors",
     "ProviderUnavailable": "errors",
     "QuotaExceeded": "errors",
+    "RateLimited": "errors",
     "PromptRegistry": "prompts",
     "PromptSpec": "prompts",
     "Visual": "prompts",
@@ -134,6 +136,7 @@ __all__ = [
     "ProviderUnavailable",
     "Quality",
     "QuotaExceeded",
+    "RateLimited",
     "RequestModel",
     "Settings",
     "Sign",

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from ._boundary import sqlalchemy_errors, translating
 from ._registry import StoreContext
+from .batch import BatchRunner
 from .cache import CacheBackend, SqlCache, cache_from_url
 from .errors import ConfigurationError
 from .generation import ImageMaker, Pipeline
@@ -23,10 +24,11 @@ from .images import Images
 from .ledger.spool import Spool
 from .maintenance import Maintenance
 from .policy import Policy, QuotaStore, load_policy, quota_from_url
+from .policy.ratelimit import rate_limiter_from_url
 from .prompts import DayProfile, PromptRegistry, default_prompt_registry
 from .providers import ImageProvider, ProviderConfig, provider_from_name
 from .providers.base import max_deadline_of
-from .providers.resilience import resilient
+from .providers.resilience import RateLimitedProvider, resilient
 from .settings import Settings
 from .sky import sky_day_profile
 from .storage import (
@@ -67,6 +69,7 @@ class Parts:
     maker: ImageMaker
     pipeline: Pipeline
     maintenance: Maintenance
+    batch: BatchRunner
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
@@ -104,10 +107,21 @@ def provider_config(settings: Settings) -> ProviderConfig:
     )
 
 
-def build_provider(settings: Settings) -> ImageProvider:
-    """The configured provider behind retries, a breaker and the fallback (if set)."""
+def build_provider(settings: Settings, context: StoreContext) -> ImageProvider:
+    """The configured provider under its deadline and the shared rate limit (if set), behind
+    retries, a breaker and the fallback (if set)."""
     config = provider_config(settings)
     fallback = settings.fallback_provider
+    per_minute = settings.rate_limit
+    rate_limit = None
+    if per_minute is not None:
+        limiter = rate_limiter_from_url(settings.effective_quota_url, context)
+
+        def rate_limit(inner: ImageProvider) -> ImageProvider:
+            return RateLimitedProvider(
+                inner, limiter, per_minute=per_minute, max_wait=settings.rate_limit_wait
+            )
+
     return resilient(
         provider_from_name(settings.effective_provider, config),
         max_retries=settings.max_retries,
@@ -115,6 +129,7 @@ def build_provider(settings: Settings) -> ImageProvider:
         breaker_threshold=settings.breaker_threshold,
         breaker_cool_down=settings.breaker_cool_down,
         deadline=settings.deadline_override,
+        rate_limit=rate_limit,
         fallback=provider_from_name(fallback, config) if fallback else None,
     )
 
@@ -154,7 +169,7 @@ def build(
         stores.append(cache)
         quota = quota_from_url(settings.effective_quota_url, context)
         stores.append(quota)
-        provider = provider or build_provider(settings)
+        provider = provider or build_provider(settings, context)
         policy = policy or load_policy(settings.policy_file)
         prompts = prompts or default_prompt_registry()
         zone = settings.zone
@@ -222,4 +237,5 @@ def build(
         maker=maker,
         pipeline=pipeline,
         maintenance=maintenance,
+        batch=BatchRunner(pipeline),
     )

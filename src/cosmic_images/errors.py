@@ -8,6 +8,7 @@ response is one line::
     ├── InvalidRequest                     invalid_request       422   (has .field)
     ├── NotEntitled                        not_entitled          403   (has .required_tier)
     ├── QuotaExceeded                      quota_exceeded        429   (has .resets_at)
+    ├── RateLimited                        rate_limited          429   (has .retry_after)
     ├── NotFound                           not_found             404
     ├── GenerationDisabled                 generation_disabled   503
     ├── BudgetExceeded                     budget_exceeded       503
@@ -39,6 +40,7 @@ __all__ = [
     "NotFound",
     "ProviderUnavailable",
     "QuotaExceeded",
+    "RateLimited",
 ]
 
 
@@ -109,6 +111,24 @@ class QuotaExceeded(CosmicImagesError):
         data = super().to_dict()
         if self.resets_at is not None:
             data["resetsAt"] = self.resets_at.isoformat()
+        return data
+
+
+class RateLimited(CosmicImagesError):
+    """The shared budget of provider calls per minute (``COSMIC_IMAGES_RATE_LIMIT``) leaves no
+    call for this request soon enough; ``retry_after`` says in how many seconds one frees."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.retry_after is not None:
+            data["retryAfter"] = round(self.retry_after, 3)
         return data
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "clean_phrase",
     "parse_date",
     "parse_request",
+    "parse_signs",
 ]
 
 MAX_PHRASE_CHARS = 40
@@ -157,6 +158,26 @@ def parse_date(value: object, field: str) -> dt.date:
         return _date_in_range(parsed)
     except ValueError as exc:
         raise InvalidRequest(f"{field}: {exc}", field=field) from None
+
+
+def parse_signs(values: object, field: str = "signs") -> list[Sign]:
+    """Sign names in any case (None: all twelve, in zodiac order), each once; else
+    InvalidRequest naming the field."""
+    if values is None:
+        return list(Sign)
+    if isinstance(values, str) or not isinstance(values, list | tuple):
+        raise InvalidRequest(f"{field}: must be a list of signs", field=field)
+    signs: list[Sign] = []
+    for value in values:
+        try:
+            sign = Sign(str(_lower_token(value))) if isinstance(value, str) else Sign(value)
+        except ValueError:
+            raise InvalidRequest(f"{field}: {value!r} is not a zodiac sign", field=field) from None
+        if sign not in signs:
+            signs.append(sign)
+    if not signs:
+        raise InvalidRequest(f"{field}: name at least one sign", field=field)
+    return signs
 
 
 SignField = Annotated[Sign, BeforeValidator(_lower_token)]

@@ -14,19 +14,20 @@ Read it top to bottom for a request's path, then open the module each line names
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, Self
 
 from ._wiring import DayRule, Parts, build
+from .batch import MAX_CONCURRENCY, BatchItem, BatchReport
 from .cache import CacheBackend
 from .cache.statistics import CacheStats, cache_stats
 from .errors import InvalidRequest, NotEntitled
 from .images import whole_number
 from .maintenance import CleanupReport
 from .policy import Policy, QuotaStore, Window
-from .prompts import PromptRegistry, PromptSpec
+from .prompts import DayProfile, PromptRegistry, PromptSpec
 from .providers import ImageProvider
 from .schemas import (
     AvatarRequest,
@@ -38,10 +39,12 @@ from .schemas import (
     RequestModel,
     UsageStats,
     User,
+    parse_date,
+    parse_signs,
 )
 from .settings import Settings
 from .storage import BlobStore, ImageRecord, Repository
-from .zodiac import Category
+from .zodiac import Category, Sign
 
 __all__ = ["CosmicImages"]
 
@@ -207,6 +210,31 @@ class CosmicImages:
         """Expire the slots of generations that never finished (a crashed process)."""
         self.require_admin(admin)
         return self._parts.limits.sweep()
+
+    # --- the nightly batch ----------------------------------------------------------------------
+
+    def batch_generate(
+        self,
+        date: dt.date | str | None = None,
+        *,
+        signs: Sequence[Sign | str] | None = None,
+        include_moon_ritual: bool = False,
+        horoscopes: Mapping[Sign, DayProfile] | None = None,
+        concurrency: int = 4,
+        progress: Callable[[BatchItem], None] | None = None,
+    ) -> BatchReport:
+        """The day's shared daily images (all 12 signs, or ``signs``), made once (batch.py)."""
+        day = self.today() if date is None else parse_date(date, "date")
+        chosen = parse_signs(signs)
+        concurrency = whole_number(concurrency, "concurrency", 1, MAX_CONCURRENCY)
+        return self._parts.batch.run(
+            date=day,
+            signs=chosen,
+            include_moon_ritual=include_moon_ritual is True,
+            horoscopes=horoscopes,
+            concurrency=concurrency,
+            progress=progress,
+        )
 
     # --- statistics ---------------------------------------------------------------------------
 

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
         ge=0,
         validation_alias=_env("COSMIC_IMAGES_REJECTION_TTL", "rejection_ttl_seconds"),
     )
+    rate_limit: float | None = Field(
+        default=None,
+        gt=0,
+        validation_alias=_env("COSMIC_IMAGES_RATE_LIMIT", "rate_limit"),
+    )
+    rate_limit_wait: float = Field(
+        default=60.0,
+        ge=0,
+        validation_alias=_env("COSMIC_IMAGES_RATE_LIMIT_WAIT", "rate_limit_wait"),
+    )
     cache_url: str | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_CACHE_URL", "cache_url")
     )
@@ -245,6 +255,8 @@ class Settings(BaseSettings):
             "cacheUrl": mask_url(self.effective_cache_url),
             "cacheTtlSeconds": self.cache_ttl_seconds,
             "leaseSeconds": self.lease_seconds,
+            "rateLimit": self.rate_limit,
+            "rateLimitWait": self.rate_limit_wait,
             "rejectionTtlSeconds": self.rejection_ttl_seconds,
             "quotaUrl": mask_url(self.effective_quota_url),
             "blobUrl": mask_url(self.effective_blob_url),

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import db, generate
+from .batch import batch
 from .cleanup import cleanup
 from .config import config
 from .gallery import gallery
@@ -100,6 +101,7 @@ app.command()(sky)
 app.command()(pricing)
 app.command()(usage)
 app.command()(cleanup)
+app.command()(batch)
 
 
 def main() -> None:

@@ -43,6 +43,9 @@ RequestInput = RequestModel | Mapping[str, Any]
 # next real request soon tries again.
 SHARED_FAILURE_SECONDS = 5.0
 
+# Who the system's own work (the nightly batch) runs as: charged to no week, in no gallery.
+SYSTEM = User(id="system", tier="system", is_admin=True)
+
 
 class Pipeline:
     """Requests to results. Thread-safe; shared by a process."""
@@ -104,11 +107,32 @@ class Pipeline:
             record, cached = self._get_or_create(user, spec, key)
         return self.images.deliver(user, record, cached=cached, cards=rules.cards)
 
-    def _context(self, quality: Quality) -> BuildContext:
+    def generate_shared(
+        self,
+        category: str,
+        request: RequestInput,
+        *,
+        day_profile: Callable[[Sign, dt.date], DayProfile] | None = None,
+    ) -> tuple[ImageRecord, bool]:
+        """The system's own request (the nightly batch): the category's shared variant at
+        standard quality, through the same cache and single flight as users' requests (a user
+        asking meanwhile joins it), charged to nobody's week and delivered to nobody."""
+        definition = self.prompts.get(str(category))
+        parsed = parse_request(definition.request_model, request)
+        if definition.shared_variant is not None:
+            parsed = definition.shared_variant(parsed)
+        spec = definition.builder(parsed, self._context(Quality.STANDARD, day_profile))
+        return self._get_or_create(SYSTEM, spec, self.key(spec), charge=False)
+
+    def _context(
+        self,
+        quality: Quality,
+        day_profile: Callable[[Sign, dt.date], DayProfile] | None = None,
+    ) -> BuildContext:
         return BuildContext(
             today=self.today(),
             quality=quality,
-            day_profile=self.day_profile,
+            day_profile=day_profile or self.day_profile,
             timezone=self.timezone.key,
         )
 
@@ -127,18 +151,23 @@ class Pipeline:
             )
         return record
 
-    def _get_or_create(self, user: User, spec: PromptSpec, key: str) -> tuple[ImageRecord, bool]:
+    def _get_or_create(
+        self, user: User, spec: PromptSpec, key: str, *, charge: bool = True
+    ) -> tuple[ImageRecord, bool]:
         created: list[tuple[ImageRecord, bool]] = []
 
         def create() -> str | NotCached:
-            record, cached = self._kept(user, key) or (self.maker.make(user, spec, key), False)
+            record, cached = self._kept(user, key, charge=charge) or (
+                self.maker.make(user, spec, key, charge=charge),
+                False,
+            )
             created.append((record, cached))
             # A fallback picture is served once but not cached: the next asker retries the
             # real provider instead of getting the stand-in for a whole TTL.
             return NotCached(record.id) if record.fallback else record.id
 
         def find() -> str | None:
-            kept = self._kept(user, key)
+            kept = self._kept(user, key, charge=charge)
             if kept is None:
                 return None
             created.append(kept)
@@ -172,7 +201,7 @@ class Pipeline:
         except CosmicImagesError as exc:
             log.warning("cache statistics: could not count a %s: %s", event, exc.message)
 
-    def _kept(self, user: User, key: str) -> tuple[ImageRecord, bool] | None:
+    def _kept(self, user: User, key: str, *, charge: bool) -> tuple[ImageRecord, bool] | None:
         """An image the database kept for this key when the cache lost it (a cache that went
         away after the image was stored, a spooled image written since): served instead of
         paying again, and charged to its creator's week once, if it was theirs."""
@@ -181,7 +210,7 @@ class Pipeline:
         if record is None:
             return None
         mine = record.user_id == user.id
-        if mine:
+        if mine and charge:
             self.maker.limits.charge(user, record.id)
         return record, not mine
 

@@ -75,8 +75,9 @@ class ImageMaker:
         self.user_hash_salt = user_hash_salt
         self._clock = clock
 
-    def make(self, user: User, spec: PromptSpec, key: str) -> ImageRecord:
-        """A new image for ``spec``, charged to one of the user's weekly slots."""
+    def make(self, user: User, spec: PromptSpec, key: str, *, charge: bool = True) -> ImageRecord:
+        """A new image for ``spec``, charged to one of the user's weekly slots (unless
+        ``charge`` is False: the system's own work, such as the nightly batch)."""
         if not self.generation_enabled:
             raise GenerationDisabled(
                 "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
@@ -84,7 +85,7 @@ class ImageMaker:
             )
         self.replay_spool()
         image_id = str(uuid.uuid4())
-        reservation = self.limits.reserve(user, image_id)
+        reservation = self.limits.reserve(user, image_id) if charge else None
         try:
             image = self._call(user, spec)
             record = self._store(user, spec, key, image, image_id, reservation)

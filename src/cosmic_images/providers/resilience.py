@@ -27,19 +27,25 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .. import _defaults as defaults
-from ..errors import CosmicImagesError, ProviderUnavailable
+from ..errors import CosmicImagesError, ProviderUnavailable, RateLimited
 from ..ledger.entries import failed_attempt
 from ..prompts.spec import PromptSpec
 from .base import GeneratedImage, ImageProvider, ProviderProxy
+
+if TYPE_CHECKING:
+    from ..policy.ratelimit import RateLimiter
 
 __all__ = [
     "CircuitBreakerProvider",
     "CircuitOpen",
     "DeadlineProvider",
     "FallbackProvider",
+    "RateLimitedProvider",
     "RetryingProvider",
     "resilient",
 ]
@@ -97,6 +103,45 @@ class DeadlineProvider(ProviderProxy):
         if isinstance(result, BaseException):
             raise result
         return result
+
+
+class RateLimitedProvider(ProviderProxy):
+    """Calls start at least ``60 / per_minute`` seconds apart across every process sharing
+    ``limiter`` (OpenAI's images-per-minute limit). A caller waits for its turn, up to
+    ``max_wait``; past that it gets :class:`RateLimited` with when to come back."""
+
+    def __init__(
+        self,
+        inner: ImageProvider,
+        limiter: RateLimiter,
+        *,
+        per_minute: float,
+        max_wait: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not per_minute > 0:
+            raise ValueError("per_minute must be positive")
+        super().__init__(inner)
+        self.limiter = limiter
+        self.interval = timedelta(seconds=60.0 / per_minute)
+        self.max_wait = timedelta(seconds=max_wait)
+        self._sleep = sleep
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        wait = self.limiter.take(f"provider:{self.inner.name}", self.interval, self.max_wait)
+        if wait is None:
+            raise RateLimited(
+                f"the {self.inner.name} provider's calls per minute are taken for the next "
+                f"{self.max_wait.total_seconds():.0f} s; try again shortly",
+                retry_after=self.max_wait.total_seconds(),
+            )
+        if wait > 0:
+            self._sleep(wait)
+        return self.inner.generate(spec, end_user=end_user)
+
+    def close(self) -> None:
+        self.limiter.close()
+        super().close()
 
 
 class RetryingProvider(ProviderProxy):
@@ -255,19 +300,24 @@ def resilient(
     breaker_threshold: int = defaults.BREAKER_THRESHOLD,
     breaker_cool_down: float = defaults.BREAKER_COOL_DOWN,
     deadline: float | None = None,
+    rate_limit: Callable[[ImageProvider], ImageProvider] | None = None,
     fallback: ImageProvider | None = None,
 ) -> ImageProvider:
     """``provider`` under a deadline per call, behind a circuit breaker and retries, then the
-    fallback if one is given. ``deadline`` replaces the provider's own deadlines.
+    fallback if one is given. ``deadline`` replaces the provider's own deadlines;
+    ``rate_limit`` wraps each attempt (a :class:`RateLimitedProvider` factory).
 
     A provider that declares ``remote = False`` (the procedural one) runs in-process and is
     not wrapped in a deadline, retries or a breaker.
     """
     guarded = provider
     if getattr(provider, "remote", True):
+        timed: ImageProvider = DeadlineProvider(provider, default=deadline)
+        if rate_limit is not None:
+            timed = rate_limit(timed)
         guarded = RetryingProvider(
             CircuitBreakerProvider(
-                DeadlineProvider(provider, default=deadline),
+                timed,
                 failure_threshold=breaker_threshold,
                 cool_down=breaker_cool_down,
             ),

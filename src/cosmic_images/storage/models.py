@@ -242,6 +242,15 @@ class CacheStat(Base):
     waits: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
+class RateLimit(Base):
+    """A shared rate limit: when the next provider call may start (``COSMIC_IMAGES_RATE_LIMIT``)."""
+
+    __tablename__ = "rate_limits"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class LedgerEntry(Base):
     """Every call a provider answered, or failed, and what it cost: the exact cost ledger.
 

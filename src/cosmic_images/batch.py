@@ -1,0 +1,185 @@
+"""The nightly batch: the day's 12 shared daily images (and the moon ritual), made once.
+
+Every item goes through the same cache and single flight as users' requests
+(``Pipeline.generate_shared``), so a re-run pays nothing for what exists, a user asking at
+00:01 joins the batch's generation instead of paying again, and a run with failures can be
+re-run to fill only the gaps. Items run ``concurrency`` at a time; the provider's shared rate
+limit (``COSMIC_IMAGES_RATE_LIMIT``) spaces the calls across every process and host.
+
+The content of each sign's image comes from the day's sky, or from the host's horoscope
+service: a JSON file with one entry per sign (``{"aries": {"energyLevel": 8, "mood": ...,
+"focus": ...}, ...}`` or a list of such objects with ``"sign"``), validated like any request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import CosmicImagesError, InvalidRequest
+from .generation import Pipeline
+from .prompts import DayProfile
+from .schemas import DailyEnergyRequest, parse_request
+from .zodiac import Category, Sign
+
+__all__ = ["BatchItem", "BatchReport", "BatchRunner", "read_horoscopes"]
+
+MAX_CONCURRENCY = 32
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    category: str
+    subject: str  # the sign, or the day's moon phase
+    status: str  # generated | cached | failed
+    image_id: str | None = None
+    cost: Decimal = Decimal("0")
+    error: CosmicImagesError | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "category": self.category,
+            "subject": self.subject,
+            "status": self.status,
+            "imageId": self.image_id,
+            "cost": str(self.cost),
+        }
+        if self.error is not None:
+            data["error"] = self.error.to_dict()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    date: dt.date
+    items: tuple[BatchItem, ...]
+    duration_seconds: float
+
+    def _count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def succeeded(self) -> int:
+        return self._count("generated")
+
+    @property
+    def failed(self) -> int:
+        return self._count("failed")
+
+    @property
+    def cached(self) -> int:
+        return self._count("cached")
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum((item.cost for item in self.items if item.status == "generated"), Decimal(0))
+
+    def summary(self) -> str:
+        """The seed's three lines."""
+        return (
+            f"Batch generation completed in {self.duration_seconds:.1f}s\n"
+            f"Success: {self.succeeded} | Failed: {self.failed} | Cached: {self.cached}\n"
+            f"Total cost: ${self.total_cost:.2f}"
+        )
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "success": True,
+            "data": {
+                "date": self.date.isoformat(),
+                "success": self.succeeded,
+                "failed": self.failed,
+                "cached": self.cached,
+                "totalCost": str(self.total_cost),
+                "durationSeconds": round(self.duration_seconds, 3),
+                "items": [item.to_api() for item in self.items],
+            },
+        }
+
+
+def read_horoscopes(path: Path) -> dict[Sign, DayProfile]:
+    """The host's horoscopes for the day, one entry per sign, each checked like a request."""
+    try:
+        raw = json.loads(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        raise InvalidRequest(f"input: cannot read {path}: {exc.strerror}", field="input") from exc
+    except ValueError as exc:
+        raise InvalidRequest(f"input: {path} is not JSON: {exc}", field="input") from exc
+    entries: Iterable[tuple[object, object]]
+    if isinstance(raw, Mapping):
+        entries = ((sign, body) for sign, body in raw.items())
+    elif isinstance(raw, list):
+        entries = ((b.get("sign") if isinstance(b, Mapping) else None, b) for b in raw)
+    else:
+        raise InvalidRequest("input: must be an object by sign or a list of entries", field="input")
+    profiles: dict[Sign, DayProfile] = {}
+    for sign, body in entries:
+        if not isinstance(body, Mapping):
+            raise InvalidRequest(f"input.{sign}: must be an object", field=f"input.{sign}")
+        fields = {k: v for k, v in body.items() if k != "sign"}
+        try:
+            request = parse_request(DailyEnergyRequest, {"sign": sign, **fields})
+        except InvalidRequest as exc:
+            where = f"input.{sign}.{exc.field}" if exc.field else f"input.{sign}"
+            raise InvalidRequest(f"{where}: {exc.message}", field=where) from exc
+        if request.energy_level is None or request.mood is None or request.focus is None:
+            where = f"input.{request.sign.value}"
+            raise InvalidRequest(f"{where}: needs energyLevel, mood and focus", field=where)
+        if request.sign in profiles:
+            where = f"input.{request.sign.value}"
+            raise InvalidRequest(f"{where}: given twice", field=where)
+        profiles[request.sign] = DayProfile(request.energy_level, request.mood, request.focus)
+    return profiles
+
+
+class BatchRunner:
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+
+    def run(
+        self,
+        *,
+        date: dt.date,
+        signs: Sequence[Sign],
+        include_moon_ritual: bool = False,
+        horoscopes: Mapping[Sign, DayProfile] | None = None,
+        concurrency: int = 4,
+        progress: Callable[[BatchItem], None] | None = None,
+    ) -> BatchReport:
+        rule = self.pipeline.day_profile
+        known = dict(horoscopes or {})
+
+        def profile(sign: Sign, day: dt.date) -> DayProfile:
+            return known.get(sign) or rule(sign, day)
+
+        jobs: list[tuple[str, str, dict[str, Any]]] = [
+            (Category.DAILY_ENERGY.value, s.value, {"sign": s.value, "date": date.isoformat()})
+            for s in signs
+        ]
+        if include_moon_ritual:
+            jobs.append((Category.MOON_RITUAL.value, "moon", {"date": date.isoformat()}))
+
+        def one(job: tuple[str, str, dict[str, Any]]) -> BatchItem:
+            category, subject, body = job
+            try:
+                record, cached = self.pipeline.generate_shared(category, body, day_profile=profile)
+            except CosmicImagesError as error:
+                item = BatchItem(category, subject, "failed", error=error)
+            else:
+                status = "cached" if cached else "generated"
+                item = BatchItem(category, subject, status, record.id, record.cost)
+            if progress is not None:
+                progress(item)
+            return item
+
+        began = time.monotonic()
+        with ThreadPoolExecutor(max(1, min(concurrency, MAX_CONCURRENCY, len(jobs) or 1))) as pool:
+            items = tuple(pool.map(one, jobs))
+        return BatchReport(date, items, time.monotonic() - began)

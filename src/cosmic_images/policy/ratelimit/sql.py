@@ -1,0 +1,60 @@
+"""``sql``: the next free start of each limiter, one row in the application database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..._boundary import Translated, sqlalchemy_errors
+from ..._registry import StoreContext
+from ...storage.models import RateLimit
+
+__all__ = ["SqlRateLimiter", "from_url"]
+
+
+def from_url(_url: str, context: StoreContext) -> SqlRateLimiter:
+    return SqlRateLimiter(context.require_engine("rate limiter"))
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SqlRateLimiter(Translated):
+    """Reads and moves ``next_at`` in one transaction: PostgreSQL locks the row
+    (``FOR UPDATE``), SQLite's ``BEGIN IMMEDIATE`` serialises writers."""
+
+    backend = "database"
+    base_exceptions = staticmethod(sqlalchemy_errors)
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+        self.engine = engine
+        self._clock = clock
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    def take(self, name: str, interval: timedelta, max_wait: timedelta) -> float | None:
+        with self.engine.begin() as conn:
+            now = self._clock()
+            conn.execute(
+                self._insert(RateLimit)
+                .values(name=name, next_at=now)
+                .on_conflict_do_nothing(index_elements=[RateLimit.name])
+            )
+            query = select(RateLimit.next_at).where(RateLimit.name == name)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            next_at = conn.execute(query).scalar_one()
+            start = max(now, next_at)
+            if start - now > max_wait:
+                return None
+            conn.execute(
+                update(RateLimit).where(RateLimit.name == name).values(next_at=start + interval)
+            )
+        return (start - now).total_seconds()
+
+    def close(self) -> None:
+        """The engine belongs to the caller."""

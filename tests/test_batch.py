@@ -1,0 +1,137 @@
+"""The nightly batch: the day's 12 shared images made once, idempotent, through the same
+single flight as users, and counted in the hit rate when users see them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cosmic_images import CosmicImages, InvalidRequest, ProviderUnavailable, User
+from cosmic_images.batch import read_horoscopes
+from cosmic_images.cli import app
+from cosmic_images.testing import CountingProvider
+from cosmic_images.zodiac import Sign
+
+from .conftest import ServiceFactory
+
+runner = CliRunner()
+DAY = "2025-01-23"
+
+
+def batch_json(*args: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(app, ["batch", "--date", DAY, *args, "--json"])
+    payload: dict[str, Any] = json.loads(result.stdout)
+    return result.exit_code, payload
+
+
+def test_the_acceptance_run_then_a_rerun_pays_nothing() -> None:
+    code, first = batch_json()
+    data = first["data"]
+    assert code == 0
+    assert (data["success"], data["failed"], data["cached"]) == (12, 0, 0)
+    assert {item["subject"] for item in data["items"]} == {s.value for s in Sign}
+    code, again = batch_json()
+    data = again["data"]
+    assert code == 0
+    assert (data["success"], data["failed"], data["cached"], data["totalCost"]) == (0, 0, 12, "0")
+
+
+def test_failures_exit_1_and_a_rerun_fills_only_the_gaps(
+    make_service: ServiceFactory, provider: CountingProvider
+) -> None:
+    provider.fail_with = lambda spec: (
+        ProviderUnavailable("down for fire signs")
+        if spec.identity["sign"] in ("aries", "leo")
+        else None
+    )
+    svc = make_service(rejection_ttl_seconds=0)
+    report = svc.batch_generate(DAY)
+    assert (report.succeeded, report.failed, report.cached) == (10, 2, 0)
+    assert {i.subject for i in report.items if i.status == "failed"} == {"aries", "leo"}
+    provider.fail_with = None
+    calls = provider.count
+    # The two failures are shared for a few seconds: wait them out, as a cron re-run would.
+    import time
+
+    time.sleep(5.2)
+    again = svc.batch_generate(DAY)
+    assert (again.succeeded, again.failed, again.cached) == (2, 0, 10)
+    assert provider.count == calls + 2
+
+
+def test_the_cli_exits_1_when_an_item_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COSMIC_IMAGES_PROVIDER", "tests.support:logging_provider")
+    monkeypatch.setenv("COSMIC_TEST_CALLS_FILE", str(Path("calls.log").resolve()))
+    code, report = batch_json("--signs", "aries,Leo", "--include", "moon-ritual")
+    assert code == 0 and report["data"]["success"] == 3
+    code, bad = batch_json("--signs", "ophiuchus")
+    assert code == 2 and bad["error"]["field"] == "signs"
+    code, bad = batch_json("--include", "tarot")
+    assert code == 2 and bad["error"]["field"] == "include"
+
+
+def test_a_free_user_sees_the_batch_image_and_the_hit_rate_counts_it(
+    make_service: ServiceFactory,
+) -> None:
+    svc = make_service()
+    svc.batch_generate(DAY, signs=["leo"])
+    free = User(id="f1", tier="free")
+    seen = svc.generate_daily_energy(free, {"sign": "leo", "date": DAY})
+    assert seen.cached is True
+    stats = svc.cache_stats(1).to_api()["data"]
+    assert stats["byTier"]["free"]["hits"] == 1
+    assert stats["byTier"]["system"]["misses"] == 1
+
+
+def test_a_user_asking_during_the_batch_joins_it(
+    make_service: ServiceFactory, provider: CountingProvider
+) -> None:
+    provider.delay = 0.8
+    svc = make_service()
+    cosmic = User(id="c1", tier="cosmic")
+    result: list[Any] = []
+    batch = threading.Thread(target=lambda: result.append(svc.batch_generate(DAY, signs=["leo"])))
+    batch.start()
+    import time
+
+    time.sleep(0.3)  # the batch holds the picture now
+    mine = svc.generate_daily_energy(cosmic, {"sign": "leo", "date": DAY, "personalized": False})
+    batch.join()
+    assert provider.count == 1
+    assert mine.image_id == result[0].items[0].image_id and mine.cached
+    assert svc.usage_stats(cosmic).weekly_usage == 0  # joining costs no slot
+
+
+def test_horoscopes_from_the_hosts_file(make_service: ServiceFactory, tmp_path: Path) -> None:
+    path = tmp_path / "horoscopes.json"
+    path.write_text(json.dumps({"leo": {"energyLevel": 9, "mood": "bold", "focus": "career"}}))
+    profiles = read_horoscopes(path)
+    assert profiles[Sign.LEO].energy_level == 9
+    svc: CosmicImages = make_service()
+    report = svc.batch_generate(DAY, signs=["leo"], horoscopes=profiles)
+    image = svc.get_image(
+        User(id="ops", tier="free", is_admin=True), report.items[0].image_id or ""
+    )
+    assert "bold" in image.prompt and "career" in image.prompt
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        ('{"leo": {"energyLevel": 11, "mood": "bold", "focus": "x"}}', "input.leo.energyLevel"),
+        ('{"leo": {"energyLevel": 5}}', "input.leo"),
+        ('[{"sign": "nope", "energyLevel": 5, "mood": "a", "focus": "b"}]', "input.nope.sign"),
+        ("not json", "input"),
+    ],
+)
+def test_a_bad_horoscope_file_names_the_entry(tmp_path: Path, content: str, field: str) -> None:
+    path = tmp_path / "h.json"
+    path.write_text(content)
+    with pytest.raises(InvalidRequest) as excinfo:
+        read_horoscopes(path)
+    assert excinfo.value.field == field
