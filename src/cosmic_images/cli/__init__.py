@@ -20,6 +20,7 @@ from .config import config
 from .gallery import gallery
 from .image import image
 from .pricing import pricing
+from .schedule import schedule
 from .sky import sky
 from .usage import usage
 
@@ -102,6 +103,7 @@ app.command()(pricing)
 app.command()(usage)
 app.command()(cleanup)
 app.command()(batch)
+app.command()(schedule)
 
 
 def main() -> None:
