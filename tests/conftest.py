@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -32,7 +32,7 @@ def services_required() -> bool:
     return os.environ.get("COSMIC_IMAGES_REQUIRE_SERVICES") == "1"
 
 
-def missing_service(what: str, exc: BaseException) -> None:
+def missing_service(what: str, exc: BaseException) -> NoReturn:
     message = f"{what} is not reachable: {type(exc).__name__}: {exc}"
     if services_required():
         pytest.fail(f"{message} (COSMIC_IMAGES_REQUIRE_SERVICES=1)")

@@ -17,3 +17,39 @@ class LoggingProvider(ProceduralProvider):
 
 def logging_provider(config: ProviderConfig) -> LoggingProvider:
     return LoggingProvider()
+
+
+class RecordingProvider:
+    """A remote-looking provider for worker tests: it appends when each call started (and
+    what it drew) to a file, takes a little while, then draws procedurally."""
+
+    name, model, remote = "recording", "recording-1", True
+
+    def __init__(self) -> None:
+        self._draw = ProceduralProvider()
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        import fcntl
+        import json
+        import time
+
+        started = time.time()
+        with open(os.environ["COSMIC_TEST_CALLS_FILE"], "a", encoding="utf-8") as log:
+            fcntl.flock(log, fcntl.LOCK_EX)
+            log.write(
+                json.dumps({"at": started, "sign": spec.identity.get("sign"), "pid": os.getpid()})
+                + "\n"
+            )
+        time.sleep(0.2)
+        image = self._draw.generate(spec, end_user=end_user)
+        return GeneratedImage(
+            data=image.data,
+            width=image.width,
+            height=image.height,
+            model=self.model,
+            provider=self.name,
+        )
+
+
+def recording_provider(config: ProviderConfig) -> RecordingProvider:
+    return RecordingProvider()

@@ -27,3 +27,15 @@ def test_custom_prompt_builder(tmp_path: Path) -> None:
     tarot, moon = load("custom_prompt_builder").main(tmp_path)
     assert tarot.startswith("Mystical tarot card art of the star for a Scorpio.")
     assert "Mood: quiet intention, warm candlelight" in moon
+
+
+def test_celery_app_attaches_our_tasks() -> None:
+    app = load("celery_app").app
+    app.loader.import_default_modules()
+    names = set(app.tasks)
+    assert {
+        "cosmic_images.batch",
+        "cosmic_images.batch_item",
+        "cosmic_images.batch_summary",
+        "cosmic_images.generate",
+    } <= names

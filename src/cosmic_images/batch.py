@@ -29,7 +29,16 @@ from .prompts import DayProfile
 from .schemas import DailyEnergyRequest, parse_request
 from .zodiac import Category, Sign
 
-__all__ = ["BatchItem", "BatchReport", "BatchRunner", "read_horoscopes"]
+__all__ = [
+    "BatchItem",
+    "BatchJob",
+    "BatchReport",
+    "BatchRunner",
+    "parse_horoscopes",
+    "read_horoscopes",
+]
+
+BatchJob = tuple[str, str, dict[str, Any]]  # (category, subject, request body)
 
 MAX_CONCURRENCY = 32
 
@@ -105,13 +114,19 @@ class BatchReport:
 
 
 def read_horoscopes(path: Path) -> dict[Sign, DayProfile]:
-    """The host's horoscopes for the day, one entry per sign, each checked like a request."""
+    """The host's horoscopes for the day from a JSON file (see :func:`parse_horoscopes`)."""
     try:
         raw = json.loads(Path(path).read_text("utf-8"))
     except OSError as exc:
         raise InvalidRequest(f"input: cannot read {path}: {exc.strerror}", field="input") from exc
     except ValueError as exc:
         raise InvalidRequest(f"input: {path} is not JSON: {exc}", field="input") from exc
+    return parse_horoscopes(raw)
+
+
+def parse_horoscopes(raw: object) -> dict[Sign, DayProfile]:
+    """One entry per sign (an object by sign, or a list of objects with ``sign``), each with
+    ``energyLevel``, ``mood`` and ``focus`` checked like a request."""
     entries: Iterable[tuple[object, object]]
     if isinstance(raw, Mapping):
         entries = ((sign, body) for sign, body in raw.items())
@@ -143,6 +158,35 @@ class BatchRunner:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
 
+    def jobs(
+        self, date: dt.date, signs: Sequence[Sign], *, include_moon_ritual: bool = False
+    ) -> list[BatchJob]:
+        """What a batch makes: each sign's shared daily image, and the day's moon ritual."""
+        jobs: list[BatchJob] = [
+            (Category.DAILY_ENERGY.value, s.value, {"sign": s.value, "date": date.isoformat()})
+            for s in signs
+        ]
+        if include_moon_ritual:
+            jobs.append((Category.MOON_RITUAL.value, "moon", {"date": date.isoformat()}))
+        return jobs
+
+    def one(self, job: BatchJob, horoscopes: Mapping[Sign, DayProfile] | None = None) -> BatchItem:
+        """Make (or find) one item; a failure is reported in the item, not raised."""
+        rule = self.pipeline.day_profile
+        known = dict(horoscopes or {})
+
+        def profile(sign: Sign, day: dt.date) -> DayProfile:
+            return known.get(sign) or rule(sign, day)
+
+        category, subject, body = job
+        try:
+            record, cached = self.pipeline.generate_shared(category, body, day_profile=profile)
+        except CosmicImagesError as error:
+            return BatchItem(category, subject, "failed", error=error)
+        return BatchItem(
+            category, subject, "cached" if cached else "generated", record.id, record.cost
+        )
+
     def run(
         self,
         *,
@@ -153,28 +197,10 @@ class BatchRunner:
         concurrency: int = 4,
         progress: Callable[[BatchItem], None] | None = None,
     ) -> BatchReport:
-        rule = self.pipeline.day_profile
-        known = dict(horoscopes or {})
+        jobs = self.jobs(date, signs, include_moon_ritual=include_moon_ritual)
 
-        def profile(sign: Sign, day: dt.date) -> DayProfile:
-            return known.get(sign) or rule(sign, day)
-
-        jobs: list[tuple[str, str, dict[str, Any]]] = [
-            (Category.DAILY_ENERGY.value, s.value, {"sign": s.value, "date": date.isoformat()})
-            for s in signs
-        ]
-        if include_moon_ritual:
-            jobs.append((Category.MOON_RITUAL.value, "moon", {"date": date.isoformat()}))
-
-        def one(job: tuple[str, str, dict[str, Any]]) -> BatchItem:
-            category, subject, body = job
-            try:
-                record, cached = self.pipeline.generate_shared(category, body, day_profile=profile)
-            except CosmicImagesError as error:
-                item = BatchItem(category, subject, "failed", error=error)
-            else:
-                status = "cached" if cached else "generated"
-                item = BatchItem(category, subject, status, record.id, record.cost)
+        def one(job: BatchJob) -> BatchItem:
+            item = self.one(job, horoscopes)
             if progress is not None:
                 progress(item)
             return item
