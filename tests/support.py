@@ -53,3 +53,21 @@ class RecordingProvider:
 
 def recording_provider(config: ProviderConfig) -> RecordingProvider:
     return RecordingProvider()
+
+
+class FireSignsDown(ProceduralProvider):
+    """Fails for Aries and Leo (while COSMIC_TEST_FIRE_DOWN is set), draws the rest."""
+
+    def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
+        if os.environ.get("COSMIC_TEST_FIRE_DOWN") and spec.identity.get("sign") in (
+            "aries",
+            "leo",
+        ):
+            from cosmic_images import ContentRejected
+
+            raise ContentRejected("refused for this test")
+        return super().generate(spec, end_user=end_user)
+
+
+def fire_signs_down(config: ProviderConfig) -> FireSignsDown:
+    return FireSignsDown()

@@ -135,3 +135,23 @@ def test_a_bad_horoscope_file_names_the_entry(tmp_path: Path, content: str, fiel
     with pytest.raises(InvalidRequest) as excinfo:
         read_horoscopes(path)
     assert excinfo.value.field == field
+
+
+def test_the_cli_reports_injected_failures_exits_1_and_a_rerun_fills_the_gaps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COSMIC_IMAGES_PROVIDER", "tests.support:fire_signs_down")
+    monkeypatch.setenv("COSMIC_IMAGES_REJECTION_TTL", "0")  # retry the refused at once
+    monkeypatch.setenv("COSMIC_TEST_FIRE_DOWN", "1")
+    code, first = batch_json()
+    data = first["data"]
+    assert code == 1
+    assert (data["success"], data["failed"], data["cached"]) == (10, 2, 0)
+    failed = {i["subject"]: i["error"]["code"] for i in data["items"] if i["status"] == "failed"}
+    assert failed == {"aries": "content_rejected", "leo": "content_rejected"}
+    human = runner.invoke(app, ["batch", "--date", DAY])
+    assert human.exit_code == 1 and "failed daily_energy aries" in human.stdout
+    monkeypatch.delenv("COSMIC_TEST_FIRE_DOWN")
+    code, again = batch_json()
+    assert code == 0
+    assert (again["data"]["success"], again["data"]["cached"]) == (2, 10)

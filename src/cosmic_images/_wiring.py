@@ -216,6 +216,9 @@ def build(
             quota=quota,
             maker=maker,
             clock=clock,
+            retention=(
+                timedelta(days=settings.retention_days) if settings.retention_days else None
+            ),
         )
         maker.replay_spool()  # what a database outage left behind, now that it answers
     except BaseException:

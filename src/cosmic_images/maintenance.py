@@ -5,7 +5,10 @@
   row) are removed once they are older than a grace period, so a generation in progress,
   whose bytes come before its row, is never touched; blobs of spooled images are kept;
 - expired cache entries and leases are purged;
-- weekly-limit reservations left pending by crashed generations are expired.
+- weekly-limit reservations left pending by crashed generations are expired;
+- with a retention period (``COSMIC_IMAGES_RETENTION_DAYS``, off by default), images older
+  than it that no gallery holds, nobody favourited and no live cache entry serves are removed
+  with their bytes (the ledger keeps their cost).
 
 ``dry_run`` reports what would go and changes nothing. Running it twice removes nothing the
 second time.
@@ -24,7 +27,7 @@ from typing import Any
 from .cache import CacheBackend
 from .generation import ImageMaker
 from .policy import QuotaStore
-from .storage import BlobStore, Repository
+from .storage import BlobStore, ImageRecord, Repository
 
 __all__ = ["CleanupReport", "Maintenance"]
 
@@ -39,6 +42,7 @@ class CleanupReport:
     orphan_blobs: tuple[str, ...] = field(default_factory=tuple)
     cache_entries_purged: int = 0
     reservations_expired: int = 0
+    images_removed: tuple[str, ...] = field(default_factory=tuple)
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -51,6 +55,7 @@ class CleanupReport:
                 "orphanBlobs": list(self.orphan_blobs),
                 "cacheEntriesPurged": self.cache_entries_purged,
                 "reservationsExpired": self.reservations_expired,
+                "imagesRemoved": len(self.images_removed),
             },
         }
 
@@ -66,6 +71,7 @@ class Maintenance:
         maker: ImageMaker,
         clock: Callable[[], dt.datetime],
         orphan_grace: timedelta = timedelta(hours=1),
+        retention: timedelta | None = None,
     ) -> None:
         self.repository = repository
         self.blobs = blobs
@@ -73,6 +79,7 @@ class Maintenance:
         self.quota = quota
         self.maker = maker
         self.orphan_grace = orphan_grace
+        self.retention = retention
         self._clock = clock
 
     def cleanup(self, *, dry_run: bool = False) -> CleanupReport:
@@ -82,6 +89,11 @@ class Maintenance:
         if not dry_run:
             for key in orphans:
                 self.blobs.delete(key)
+        expired = self.expired_images()
+        if not dry_run and expired:
+            self.repository.delete_images([image.id for image in expired])
+            for image in expired:  # after the rows: a failure here leaves an orphan, swept later
+                self.blobs.delete(image.blob_key)
         return CleanupReport(
             dry_run=dry_run,
             spooled_recorded=recorded,
@@ -89,7 +101,17 @@ class Maintenance:
             orphan_blobs=tuple(orphans),
             cache_entries_purged=0 if dry_run else self.cache.purge_expired(),
             reservations_expired=0 if dry_run else self.quota.sweep(),
+            images_removed=tuple(image.id for image in expired),
         )
+
+    def expired_images(self) -> list[ImageRecord]:
+        """Past the retention period, and needed by no gallery, favourite or live cache entry."""
+        if self.retention is None:
+            return []
+        old = self.repository.unreferenced_images(
+            before=self._clock() - self.retention, limit=_BATCH
+        )
+        return [i for i in old if not i.cache_key or self.cache.get(i.cache_key) != i.id]
 
     def orphan_blobs(self) -> list[str]:
         """Blobs older than the grace period that no image row, nor the spool, references."""

@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         ge=0,
         validation_alias=_env("COSMIC_IMAGES_RATE_LIMIT_WAIT", "rate_limit_wait"),
     )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias=_env("COSMIC_IMAGES_RETENTION_DAYS", "retention_days"),
+    )
     cache_url: str | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_CACHE_URL", "cache_url")
     )
@@ -256,6 +261,7 @@ class Settings(BaseSettings):
             "cacheTtlSeconds": self.cache_ttl_seconds,
             "leaseSeconds": self.lease_seconds,
             "rateLimit": self.rate_limit,
+            "retentionDays": self.retention_days,
             "rateLimitWait": self.rate_limit_wait,
             "rejectionTtlSeconds": self.rejection_ttl_seconds,
             "quotaUrl": mask_url(self.effective_quota_url),

@@ -158,6 +158,33 @@ class Repository(Translated):
             row = session.execute(query).scalar_one_or_none()
             return _record(row) if row is not None else None
 
+    def unreferenced_images(self, *, before: dt.datetime, limit: int) -> list[ImageRecord]:
+        """Images made before ``before`` that no gallery holds and nobody favourited."""
+        delivered = select(ImageDelivery.id).where(ImageDelivery.image_id == ImageRow.id).exists()
+        favourite = select(Favorite.id).where(Favorite.image_id == ImageRow.id).exists()
+        query = (
+            select(ImageRow)
+            .where(ImageRow.created_at < before, ~delivered, ~favourite)
+            .order_by(ImageRow.created_at)
+            .limit(limit)
+        )
+        with self.session() as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def delete_images(self, image_ids: list[str]) -> int:
+        """Remove image rows; the ledger keeps its entries (their image becomes null)."""
+        keys = [k for k in (_parse_id(i) for i in image_ids) if k is not None]
+        if not keys:
+            return 0
+        with self.session() as session, session.begin():
+            stats = session.query(GenerationStat).filter(GenerationStat.image_id.in_(keys))
+            stats.update({GenerationStat.image_id: None}, synchronize_session=False)
+            session.query(LedgerEntry).filter(LedgerEntry.image_id.in_(keys)).update(
+                {LedgerEntry.image_id: None}, synchronize_session=False
+            )
+            gone = session.query(ImageRow).filter(ImageRow.id.in_(keys))
+            return int(gone.delete(synchronize_session=False))
+
     def existing_ids(self, image_ids: list[str]) -> set[str]:
         """Which of ``image_ids`` have an image row (ids that are not UUIDs have none)."""
         keys = [k for k in (_parse_id(i) for i in image_ids) if k is not None]
