@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from cosmic_images import CosmicImages, InvalidRequest, ProviderUnavailable, User
 from cosmic_images.batch import read_horoscopes
 from cosmic_images.cli import app
+from cosmic_images.storage.models import CacheEntry
 from cosmic_images.testing import CountingProvider
 from cosmic_images.zodiac import Sign
 
@@ -155,3 +156,29 @@ def test_the_cli_reports_injected_failures_exits_1_and_a_rerun_fills_the_gaps(
     code, again = batch_json()
     assert code == 0
     assert (again["data"]["success"], again["data"]["cached"]) == (2, 10)
+
+
+def test_popular_pictures_are_kept_cached_without_paying(
+    make_service: ServiceFactory, database_url: str, provider: CountingProvider
+) -> None:
+    svc = make_service(database_url)
+    moon, new = {"phase": "full_moon"}, {"phase": "new_moon"}
+    for i in range(3):  # three users receive the full moon, one the new moon
+        full = svc.generate_moon_ritual(User(id=f"u{i}", tier="universe"), moon)
+    lonely = svc.generate_moon_ritual(User(id="u9", tier="universe"), new)
+    admin = User(id="ops", tier="free", is_admin=True)
+    full_key = svc.get_image(admin, full.image_id).cache_key or ""
+    lonely_key = svc.get_image(admin, lonely.image_id).cache_key or ""
+    calls = provider.count
+    with svc.repository.session() as session, session.begin():  # the cache forgot both
+        session.query(CacheEntry).delete()
+    report = svc.batch_generate(DAY, signs=["leo"], popular=1)
+    assert report.refreshed == 1
+    refreshed = next(i for i in report.items if i.status == "refreshed")
+    assert refreshed.image_id == full.image_id
+    assert svc.cache.get(full_key) == full.image_id  # the popular one is cached again
+    assert svc.cache.get(lonely_key) is None  # the other is not
+    again = svc.generate_moon_ritual(User(id="u5", tier="universe"), moon)
+    assert (again.image_id, again.cached) == (refreshed.image_id, True)
+    assert provider.count == calls + 1  # only the batch's own leo image was paid for
+    assert svc.batch_generate(DAY, signs=["leo"], popular=0).refreshed == 0

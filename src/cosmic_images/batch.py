@@ -47,7 +47,7 @@ MAX_CONCURRENCY = 32
 class BatchItem:
     category: str
     subject: str  # the sign, or the day's moon phase
-    status: str  # generated | cached | failed
+    status: str  # generated | cached | refreshed | failed
     image_id: str | None = None
     cost: Decimal = Decimal("0")
     error: CosmicImagesError | None = None
@@ -87,6 +87,10 @@ class BatchReport:
         return self._count("cached")
 
     @property
+    def refreshed(self) -> int:
+        return self._count("refreshed")
+
+    @property
     def total_cost(self) -> Decimal:
         return sum((item.cost for item in self.items if item.status == "generated"), Decimal(0))
 
@@ -106,6 +110,7 @@ class BatchReport:
                 "success": self.succeeded,
                 "failed": self.failed,
                 "cached": self.cached,
+                "refreshed": self.refreshed,
                 "totalCost": str(self.total_cost),
                 "durationSeconds": round(self.duration_seconds, 3),
                 "items": [item.to_api() for item in self.items],
@@ -187,6 +192,19 @@ class BatchRunner:
             category, subject, "cached" if cached else "generated", record.id, record.cost
         )
 
+    def refresh_popular(self, count: int) -> list[BatchItem]:
+        """Keep the ``count`` pictures most users received in the last 7 days cached for
+        another full TTL, so the next asker hits instead of paying: the same image, re-cached
+        (nothing is paid; a picture is the same picture for its key whenever it is made)."""
+        pipeline = self.pipeline
+        since = pipeline.clock() - dt.timedelta(days=7)
+        items = []
+        for image in pipeline.images.repository.popular_images(since=since, limit=count):
+            assert image.cache_key is not None
+            pipeline.cache.set(image.cache_key, image.id, pipeline.cache_ttl)
+            items.append(BatchItem(image.category, image.cache_key[:12], "refreshed", image.id))
+        return items
+
     def run(
         self,
         *,
@@ -195,6 +213,7 @@ class BatchRunner:
         include_moon_ritual: bool = False,
         horoscopes: Mapping[Sign, DayProfile] | None = None,
         concurrency: int = 4,
+        popular: int = 0,
         progress: Callable[[BatchItem], None] | None = None,
     ) -> BatchReport:
         jobs = self.jobs(date, signs, include_moon_ritual=include_moon_ritual)
@@ -208,4 +227,5 @@ class BatchRunner:
         began = time.monotonic()
         with ThreadPoolExecutor(max(1, min(concurrency, MAX_CONCURRENCY, len(jobs) or 1))) as pool:
             items = tuple(pool.map(one, jobs))
-        return BatchReport(date, items, time.monotonic() - began)
+        refreshed = tuple(self.refresh_popular(popular)) if popular else ()
+        return BatchReport(date, items + refreshed, time.monotonic() - began)

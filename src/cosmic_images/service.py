@@ -50,6 +50,7 @@ __all__ = ["CosmicImages"]
 
 RequestInput = RequestModel | Mapping[str, Any]
 MAX_STATS_DAYS = 366
+MAX_POPULAR = 10_000
 
 
 def _require_user(user: object) -> User:
@@ -221,18 +222,22 @@ class CosmicImages:
         include_moon_ritual: bool = False,
         horoscopes: Mapping[Sign, DayProfile] | None = None,
         concurrency: int = 4,
+        popular: int = 0,
         progress: Callable[[BatchItem], None] | None = None,
     ) -> BatchReport:
-        """The day's shared daily images (all 12 signs, or ``signs``), made once (batch.py)."""
+        """The day's shared daily images (all 12 signs, or ``signs``), made once, and the
+        ``popular`` pictures most received this week kept cached (batch.py)."""
         day = self.today() if date is None else parse_date(date, "date")
         chosen = parse_signs(signs)
         concurrency = whole_number(concurrency, "concurrency", 1, MAX_CONCURRENCY)
+        popular = whole_number(popular, "popular", 0, MAX_POPULAR)
         return self._parts.batch.run(
             date=day,
             signs=chosen,
             include_moon_ritual=include_moon_ritual is True,
             horoscopes=horoscopes,
             concurrency=concurrency,
+            popular=popular,
             progress=progress,
         )
 

@@ -26,6 +26,9 @@ def batch(
         typer.Option("--input", help="The day's horoscopes as JSON, one entry per sign."),
     ] = None,
     concurrency: Annotated[int, typer.Option(help="Images made at once (1-32).")] = 4,
+    popular: Annotated[
+        int, typer.Option(help="Keep the N pictures most received this week cached.")
+    ] = 0,
     provider: ProviderOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -52,6 +55,7 @@ def batch(
                     include_moon_ritual="moon-ritual" in extras,
                     horoscopes=horoscopes,
                     concurrency=concurrency,
+                    popular=popular,
                 )
             else:
                 from rich.progress import Progress
@@ -65,6 +69,7 @@ def batch(
                         include_moon_ritual="moon-ritual" in extras,
                         horoscopes=horoscopes,
                         concurrency=concurrency,
+                        popular=popular,
                         progress=lambda _item: bar.advance(task),
                     )
 
@@ -75,6 +80,8 @@ def batch(
                     f"[red]failed[/] {item.category} {item.subject}: {item.error.message}"
                 )
         console.print(report.summary())
+        if report.refreshed:
+            console.print(f"Popular pictures kept cached: {report.refreshed}")
 
     emit(report, as_json, view)
     if report.failed:

@@ -83,6 +83,9 @@ class Pipeline:
         self.rejection_ttl = rejection_ttl
         self._clock = clock
 
+    def clock(self) -> dt.datetime:
+        return self._clock()
+
     def today(self) -> dt.date:
         """The business day now, in the business timezone."""
         return self._clock().astimezone(self.timezone).date()

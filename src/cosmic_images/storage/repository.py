@@ -158,6 +158,24 @@ class Repository(Translated):
             row = session.execute(query).scalar_one_or_none()
             return _record(row) if row is not None else None
 
+    def popular_images(self, *, since: dt.datetime, limit: int) -> list[ImageRecord]:
+        """The cached pictures most users received since ``since``, most popular first."""
+        receivers = func.count(ImageDelivery.id)
+        query = (
+            select(ImageRow)
+            .join(ImageDelivery, ImageDelivery.image_id == ImageRow.id)
+            .where(
+                ImageDelivery.delivered_at >= since,
+                ImageRow.cache_key.is_not(None),
+                ImageRow.fallback.is_(False),
+            )
+            .group_by(ImageRow.id)
+            .order_by(receivers.desc(), ImageRow.created_at.desc())
+            .limit(limit)
+        )
+        with self.session() as session:
+            return [_record(row) for row in session.scalars(query)]
+
     def unreferenced_images(self, *, before: dt.datetime, limit: int) -> list[ImageRecord]:
         """Images made before ``before`` that no gallery holds and nobody favourited."""
         delivered = select(ImageDelivery.id).where(ImageDelivery.image_id == ImageRow.id).exists()
