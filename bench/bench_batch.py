@@ -5,10 +5,12 @@
 A provider of fixed latency L makes the day's 12 images with concurrency N under a shared
 rate limit of R calls per minute. The issue's floor is ``max(ceil(12 / N) * L, (12 - 1) * 60 /
 R)``: the concurrency bound or the rate bound. The rate bound there is when the last call
-*starts*; the batch ends when it returns, one latency later, so the exact floor is
-``max(ceil(12 / N) * L, (12 - 1) * 60 / R + L)``. Prints, per configuration, the median wall
-time of fresh runs, its ratio to both floors (target: within 15%), and the speed-up over the
-seed's sequential batch with 2 s pauses (``12 * L + 11 * 2``).
+*starts*; the batch ends when it returns, one latency later, and when both bounds bite, each
+wave waits for its rate slots too. The achievable floor is therefore computed by scheduling
+the 12 calls greedily under both limits (each starts as soon as a worker is free and its rate
+slot has come). Prints, per configuration, the median wall time of fresh runs, its ratio to
+both floors (target: within 15%), and the speed-up over the seed's sequential batch with 2 s
+pauses (``12 * L + 11 * 2``).
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def _factory(_config: ProviderConfig) -> FixedLatency:
     return FixedLatency()
 
 
+def achievable_floor(concurrency: int, latency: float, interval: float) -> float:
+    """The earliest the last of 12 calls can end with ``concurrency`` workers and starts at
+    least ``interval`` apart."""
+    free, next_slot, end = [0.0] * concurrency, 0.0, 0.0
+    for _ in range(IMAGES):
+        worker = free.index(min(free))
+        start = max(free[worker], next_slot)
+        next_slot, free[worker] = start + interval, start + latency
+        end = max(end, start + latency)
+    return end
+
+
 def one_run(concurrency: int, per_minute: float) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
@@ -80,11 +94,12 @@ def main() -> None:
     for concurrency, per_minute in ((4, 600.0), (6, 120.0), (2, 600.0), (4, 60.0)):
         waves = math.ceil(IMAGES / concurrency) * args.latency
         spacing = (IMAGES - 1) * 60 / per_minute
-        floor, exact = max(waves, spacing), max(waves, spacing + args.latency)
+        floor = max(waves, spacing)
+        exact = achievable_floor(concurrency, args.latency, 60 / per_minute)
         median = statistics.median(one_run(concurrency, per_minute) for _ in range(args.runs))
         print(
             f"N={concurrency} R={per_minute:g}/min: median {median:6.2f} s; issue's floor "
-            f"{floor:5.2f} s, ratio {median / floor:4.2f}; exact floor {exact:5.2f} s, ratio "
+            f"{floor:5.2f} s, ratio {median / floor:4.2f}; achievable floor {exact:5.2f} s, ratio "
             f"{median / exact:4.2f} (target <= 1.15); speed-up {sequential / median:4.1f}x"
         )
 
