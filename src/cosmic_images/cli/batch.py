@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -47,31 +49,28 @@ def batch(
         check_provider(provider)
         horoscopes = read_horoscopes(input_file) if input_file is not None else None
         chosen = [s for s in signs.split(",") if s.strip()] if signs is not None else None
-        with open_service(provider=provider) as svc:
-            if as_json:
-                report = svc.batch_generate(
-                    date,
-                    signs=chosen,
-                    include_moon_ritual="moon-ritual" in extras,
-                    horoscopes=horoscopes,
-                    concurrency=concurrency,
-                    popular=popular,
-                )
-            else:
+        with open_service(provider=provider) as svc, ExitStack() as stack:
+            progress: Callable[[object], None] | None = None
+            if not as_json:
                 from rich.progress import Progress
 
+                bar = stack.enter_context(Progress(transient=True))
                 total = (12 if chosen is None else len(set(chosen))) + len(extras)
-                with Progress(transient=True) as bar:
-                    task = bar.add_task("making the day's images", total=total)
-                    report = svc.batch_generate(
-                        date,
-                        signs=chosen,
-                        include_moon_ritual="moon-ritual" in extras,
-                        horoscopes=horoscopes,
-                        concurrency=concurrency,
-                        popular=popular,
-                        progress=lambda _item: bar.advance(task),
-                    )
+                task = bar.add_task("making the day's images", total=total)
+
+                def tick(_item: object) -> None:
+                    bar.advance(task)
+
+                progress = tick
+            report = svc.batch_generate(
+                date,
+                signs=chosen,
+                include_moon_ritual="moon-ritual" in extras,
+                horoscopes=horoscopes,
+                concurrency=concurrency,
+                popular=popular,
+                progress=progress,
+            )
 
     def view(console: Console) -> None:
         for item in report.items:
