@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -153,3 +154,22 @@ def test_cleanup_dry_run_then_for_real() -> None:
         data = json.loads(result.stdout)["data"]
         assert data["dryRun"] is (args == ["cleanup", "--dry-run"])
         assert data["orphanBlobsRemoved"] == 0
+
+
+def test_the_quickstart_works_without_any_extra(tmp_path: Path) -> None:
+    """A plain `pip install` has no redis, psycopg or celery: nothing on the default path may
+    import them."""
+    code = (
+        "import sys\n"
+        "for name in ('redis', 'psycopg', 'celery', 'skyfield'):\n"
+        "    sys.modules[name] = None  # as if not installed\n"
+        "sys.argv = ['cosmic-images', 'generate', 'daily-energy', '--sign', 'aries',\n"
+        "            '--date', '2025-01-23', '--energy-level', '8', '--output', 'aries.png']\n"
+        "from cosmic_images.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    sys.exit(exit.code)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "aries.png").read_bytes().startswith(b"\x89PNG")

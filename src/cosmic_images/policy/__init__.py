@@ -1,5 +1,7 @@
 """Who may generate what: pure tier rules (``tiers``), weekly windows, and quota stores."""
 
+from typing import TYPE_CHECKING, Any
+
 from .quota import (
     QuotaCheck,
     QuotaFactory,
@@ -8,7 +10,6 @@ from .quota import (
     quota_schemes,
     register_quota_store,
 )
-from .quota.redis import RedisQuotaStore
 from .quota.sql import SqlQuotaStore
 from .tiers import (
     Access,
@@ -20,6 +21,19 @@ from .tiers import (
     not_entitled,
 )
 from .windows import WEEK, Window, current_window
+
+if TYPE_CHECKING:
+    from .quota.redis import RedisQuotaStore
+
+
+def __getattr__(name: str) -> Any:
+    """``RedisQuotaStore`` is imported when asked for: it needs the ``redis`` extra."""
+    if name == "RedisQuotaStore":
+        from .quota.redis import RedisQuotaStore
+
+        return RedisQuotaStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "WEEK",
