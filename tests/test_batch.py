@@ -86,7 +86,9 @@ def test_a_free_user_sees_the_batch_image_and_the_hit_rate_counts_it(
     assert seen.cached is True
     stats = svc.cache_stats(1).to_api()["data"]
     assert stats["byTier"]["free"]["hits"] == 1
-    assert stats["byTier"]["system"]["misses"] == 1
+    # The batch's own work is no request: it does not count as a miss.
+    assert "system" not in stats["byTier"] and stats["misses"] == 0
+    assert stats["hitRate"] == 1.0
 
 
 def test_a_user_asking_during_the_batch_joins_it(
@@ -182,3 +184,24 @@ def test_popular_pictures_are_kept_cached_without_paying(
     assert (again.image_id, again.cached) == (refreshed.image_id, True)
     assert provider.count == calls + 1  # only the batch's own leo image was paid for
     assert svc.batch_generate(DAY, signs=["leo"], popular=0).refreshed == 0
+
+
+def test_horoscopes_as_json_by_sign_are_checked_and_must_cover_the_batch(
+    make_service: ServiceFactory, provider: CountingProvider
+) -> None:
+    svc = make_service()
+    raw = {"leo": {"energyLevel": 3, "mood": "calm", "focus": "rest"}}
+    report = svc.batch_generate(DAY, signs=["leo"], horoscopes=raw)
+    assert report.succeeded == 1
+    cases: list[tuple[dict[str, Any], object]] = [
+        ({"signs": ["leo", "aries"], "horoscopes": raw}, "horoscopes"),  # aries missing
+        ({"signs": ["leo"], "horoscopes": [1]}, "horoscopes"),
+        ({"signs": ["leo"], "horoscopes": {"leo": {"energyLevel": 30}}}, "input.leo.energyLevel"),
+        ({"signs": ["leo"], "include_moon_ritual": "yes"}, "includeMoonRitual"),
+    ]
+    calls = provider.count
+    for kwargs, field in cases:
+        with pytest.raises(InvalidRequest) as excinfo:
+            svc.batch_generate("2025-01-24", **kwargs)
+        assert excinfo.value.field == field
+    assert provider.count == calls  # refused before anything was made

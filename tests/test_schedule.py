@@ -80,3 +80,13 @@ def test_an_unknown_format_is_invalid() -> None:
     result = runner.invoke(app, ["schedule", "--format", "launchd", "--json"])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["field"] == "format"
+
+
+def test_percent_signs_in_the_folder_are_escaped() -> None:
+    from cosmic_images.schedule import crontab, systemd_units
+
+    odd = Path("/srv/my app/50%off")
+    line = next(ln for ln in crontab("UTC", odd).splitlines() if ln.startswith("0 0"))
+    assert "50\\%off" in line and "50%off" not in line.replace("\\%", "")
+    service = systemd_units("UTC", odd)["cosmic-images-batch.service"]
+    assert "WorkingDirectory=/srv/my app/50%%off" in service

@@ -8,7 +8,10 @@ limit (``COSMIC_IMAGES_RATE_LIMIT``) spaces the calls across every process and h
 
 The content of each sign's image comes from the day's sky, or from the host's horoscope
 service: a JSON file with one entry per sign (``{"aries": {"energyLevel": 8, "mood": ...,
-"focus": ...}, ...}`` or a list of such objects with ``"sign"``), validated like any request.
+"focus": ...}, ...}`` or a list of such objects with ``"sign"``), validated like any request,
+covering every sign of the batch. A sign's shared image of the day is keyed by sign and date
+alone, so whoever makes it first fixes its content: run the batch before users ask (00:00);
+an image a user's request made earlier is reported ``cached`` and kept.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 from .errors import CosmicImagesError, InvalidRequest
 from .generation import Pipeline
 from .prompts import DayProfile
-from .schemas import DailyEnergyRequest, parse_request
+from .schemas import DailyEnergyRequest, parse_request, parse_signs
 from .zodiac import Category, Sign
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "BatchJob",
     "BatchReport",
     "BatchRunner",
+    "checked_horoscopes",
     "parse_horoscopes",
     "read_horoscopes",
 ]
@@ -156,6 +160,27 @@ def parse_horoscopes(raw: object) -> dict[Sign, DayProfile]:
             where = f"input.{request.sign.value}"
             raise InvalidRequest(f"{where}: given twice", field=where)
         profiles[request.sign] = DayProfile(request.energy_level, request.mood, request.focus)
+    return profiles
+
+
+def checked_horoscopes(given: object, signs: Sequence[Sign]) -> dict[Sign, DayProfile] | None:
+    """Horoscopes as the batch takes them: profiles by sign, or the host's JSON by sign
+    (checked like requests); either way one for every sign of the batch, or InvalidRequest."""
+    if given is None:
+        return None
+    if not isinstance(given, Mapping):
+        raise InvalidRequest("horoscopes: must map each sign to its horoscope", field="horoscopes")
+    if all(isinstance(v, DayProfile) for v in given.values()):
+        profiles = {Sign(parse_signs([k], "horoscopes")[0]): v for k, v in given.items()}
+    else:
+        profiles = parse_horoscopes(dict(given))
+    missing = [s.value for s in signs if s not in profiles]
+    if missing:
+        raise InvalidRequest(
+            f"horoscopes: no entry for {', '.join(missing)} (the file must cover every sign of "
+            "the batch; pass --signs to make fewer)",
+            field="horoscopes",
+        )
     return profiles
 
 

@@ -44,9 +44,20 @@ def _command(job: Job) -> str:
     return shlex.join([sys.executable, "-m", "cosmic_images", *job.arguments])
 
 
+def _cron(text: str) -> str:
+    """Cron turns an unescaped % into a newline."""
+    return text.replace("%", "\\%")
+
+
+def _systemd(text: str) -> str:
+    """systemd expands %-specifiers in unit values."""
+    return text.replace("%", "%%")
+
+
 def crontab(timezone: str, workdir: Path) -> str:
     """Crontab lines with ``CRON_TZ`` set to the business time zone; each job runs in
-    ``workdir`` (where the settings, ``.env`` and the embedded data directory are)."""
+    ``workdir`` (where the settings, ``.env`` and the embedded data directory are). ``CRON_TZ``
+    holds for every line after it: put these lines last, or set it again below them."""
     lines = [
         "# cosmic-images: the seed's jobs, in the business time zone",
         f"CRON_TZ={timezone}",
@@ -55,7 +66,8 @@ def crontab(timezone: str, workdir: Path) -> str:
         weekday = "*" if job.weekday is None else str(job.weekday)
         lines.append(f"# {job.name}: {job.description}")
         where = shlex.quote(str(workdir))
-        lines.append(f"{job.minute} {job.hour} * * {weekday} cd {where} && {_command(job)}")
+        command = _cron(f"cd {where} && {_command(job)}")
+        lines.append(f"{job.minute} {job.hour} * * {weekday} {command}")
     return "\n".join(lines) + "\n"
 
 
@@ -70,8 +82,8 @@ def systemd_units(timezone: str, workdir: Path) -> dict[str, str]:
             f"Description=cosmic-images {job.name}: {job.description}\n\n"
             "[Service]\n"
             "Type=oneshot\n"
-            f"WorkingDirectory={workdir}\n"
-            f"ExecStart={_command(job)}\n"
+            f"WorkingDirectory={_systemd(str(workdir))}\n"
+            f"ExecStart={_systemd(_command(job))}\n"
         )
         units[f"cosmic-images-{job.name}.timer"] = (
             "[Unit]\n"

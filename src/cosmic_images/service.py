@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from ._wiring import DayRule, Parts, build
-from .batch import MAX_CONCURRENCY, BatchItem, BatchReport
+from .batch import MAX_CONCURRENCY, BatchItem, BatchReport, checked_horoscopes
 from .cache import CacheBackend
 from .cache.statistics import CacheStats, cache_stats
 from .errors import InvalidRequest, NotEntitled
@@ -220,22 +220,28 @@ class CosmicImages:
         *,
         signs: Sequence[Sign | str] | None = None,
         include_moon_ritual: bool = False,
-        horoscopes: Mapping[Sign, DayProfile] | None = None,
+        horoscopes: Mapping[Sign, DayProfile] | Mapping[str, Any] | None = None,
         concurrency: int = 4,
         popular: int = 0,
         progress: Callable[[BatchItem], None] | None = None,
     ) -> BatchReport:
         """The day's shared daily images (all 12 signs, or ``signs``), made once, and the
-        ``popular`` pictures most received this week kept cached (batch.py)."""
+        ``popular`` pictures most received this week kept cached (batch.py). ``horoscopes``
+        (profiles, or the host's JSON by sign) must cover every sign of the batch."""
         day = self.today() if date is None else parse_date(date, "date")
         chosen = parse_signs(signs)
         concurrency = whole_number(concurrency, "concurrency", 1, MAX_CONCURRENCY)
         popular = whole_number(popular, "popular", 0, MAX_POPULAR)
+        moon: object = include_moon_ritual  # checked at run time: "yes" must not mean no
+        if not isinstance(moon, bool):
+            raise InvalidRequest(
+                "includeMoonRitual: must be true or false", field="includeMoonRitual"
+            )
         return self._parts.batch.run(
             date=day,
             signs=chosen,
-            include_moon_ritual=include_moon_ritual is True,
-            horoscopes=horoscopes,
+            include_moon_ritual=moon,
+            horoscopes=checked_horoscopes(horoscopes, chosen),
             concurrency=concurrency,
             popular=popular,
             progress=progress,

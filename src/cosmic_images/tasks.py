@@ -26,7 +26,7 @@ from typing import Any
 
 from celery import Task, chord, shared_task
 
-from .batch import parse_horoscopes
+from .batch import checked_horoscopes, parse_horoscopes
 from .errors import CosmicImagesError
 from .schemas import User, parse_date, parse_signs
 from .service import CosmicImages
@@ -53,15 +53,19 @@ def batch(
     signs: list[str] | None = None,
     include_moon_ritual: bool = False,
     horoscopes: dict[str, Any] | None = None,
+    popular: int = 0,
 ) -> Any:
     """Fan the day's batch out, one task per image; the result is the chord's summary."""
     svc = service()
     day = svc.today() if date is None else parse_date(date, "date")
-    if horoscopes is not None:
-        parse_horoscopes(horoscopes)  # refuse a bad file before anything is queued
-    jobs = svc._parts.batch.jobs(day, parse_signs(signs), include_moon_ritual=include_moon_ritual)
+    chosen = parse_signs(signs)
+    checked_horoscopes(horoscopes, chosen)  # refuse a bad file before anything is queued
+    runner = svc._parts.batch
+    jobs = runner.jobs(day, chosen, include_moon_ritual=include_moon_ritual is True)
+    refreshed = [item.to_api() for item in runner.refresh_popular(popular)] if popular else []
     header = [batch_item.s(list(job), horoscopes) for job in jobs]
-    raise self.replace(chord(header, batch_summary.s(day.isoformat(), time.time())))
+    summary = batch_summary.s(day.isoformat(), time.time(), refreshed)
+    raise self.replace(chord(header, summary))
 
 
 @shared_task(name="cosmic_images.batch_item")
@@ -73,8 +77,14 @@ def batch_item(job: list[Any], horoscopes: dict[str, Any] | None = None) -> dict
 
 
 @shared_task(name="cosmic_images.batch_summary")
-def batch_summary(items: list[dict[str, Any]], date: str, started: float) -> dict[str, Any]:
-    """The seed's summary of a batch's items."""
+def batch_summary(
+    items: list[dict[str, Any]],
+    date: str,
+    started: float,
+    refreshed: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The seed's summary of a batch's items (and the popular pictures kept cached)."""
+    items = [*items, *(refreshed or [])]
 
     def count(status: str) -> int:
         return sum(1 for item in items if item["status"] == status)
@@ -85,6 +95,7 @@ def batch_summary(items: list[dict[str, Any]], date: str, started: float) -> dic
         "success": count("generated"),
         "failed": count("failed"),
         "cached": count("cached"),
+        "refreshed": count("refreshed"),
         "totalCost": str(cost),
         "durationSeconds": round(time.time() - started, 3),
         "items": items,

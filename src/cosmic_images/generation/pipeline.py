@@ -198,7 +198,10 @@ class Pipeline:
         raise ProviderUnavailable("the cached image vanished while it was being read")
 
     def _count(self, category: str, tier: str, event: str) -> None:
-        """One more hit, miss or wait in today's statistics; best effort."""
+        """One more hit, miss or wait in today's statistics; best effort. The system's own
+        work (the batch) is no request and is not counted."""
+        if tier == SYSTEM.tier:
+            return
         try:
             self.cache.count(self.today(), category, tier, event)
         except CosmicImagesError as exc:

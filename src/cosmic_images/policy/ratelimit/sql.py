@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..._boundary import Translated, sqlalchemy_errors
@@ -38,16 +38,23 @@ class SqlRateLimiter(Translated):
 
     def take(self, name: str, interval: timedelta, max_wait: timedelta) -> float | None:
         with self.engine.begin() as conn:
-            now = self._clock()
             conn.execute(
                 self._insert(RateLimit)
-                .values(name=name, next_at=now)
+                .values(name=name, next_at=self._clock())
                 .on_conflict_do_nothing(index_elements=[RateLimit.name])
             )
             query = select(RateLimit.next_at).where(RateLimit.name == name)
-            if conn.dialect.name == "postgresql":
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
                 query = query.with_for_update()
             next_at = conn.execute(query).scalar_one()
+            # Now, once the lock is ours (not before waiting for it); on PostgreSQL by the
+            # database's clock, which every host shares.
+            now = (
+                _aware(conn.execute(select(func.clock_timestamp())).scalar_one())
+                if postgres
+                else self._clock()
+            )
             start = max(now, next_at)
             if start - now > max_wait:
                 return None
@@ -58,3 +65,7 @@ class SqlRateLimiter(Translated):
 
     def close(self) -> None:
         """The engine belongs to the caller."""
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
