@@ -118,6 +118,7 @@ class RateLimitedProvider(ProviderProxy):
         per_minute: float,
         max_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not per_minute > 0:
             raise ValueError("per_minute must be positive")
@@ -126,15 +127,17 @@ class RateLimitedProvider(ProviderProxy):
         self.interval = timedelta(seconds=60.0 / per_minute)
         self.max_wait = timedelta(seconds=max_wait)
         self._sleep = sleep
+        self._clock = clock
 
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
-        wait = self.limiter.take(f"provider:{self.inner.name}", self.interval, self.max_wait)
-        if wait is None:
+        start = self.limiter.take(f"provider:{self.inner.name}", self.interval, self.max_wait)
+        if start is None:
             raise RateLimited(
                 f"the {self.inner.name} provider's calls per minute are taken for the next "
                 f"{self.max_wait.total_seconds():.0f} s; try again shortly",
                 retry_after=self.max_wait.total_seconds(),
             )
+        wait = start - self._clock()  # until the moment, by the wall clock the stores share
         if wait > 0:
             self._sleep(wait)
         return self.inner.generate(spec, end_user=end_user)

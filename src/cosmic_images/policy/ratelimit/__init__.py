@@ -1,8 +1,8 @@
 """A provider-call rate limit held across processes and hosts: calls start at least
 ``60 / per_minute`` seconds apart, whoever makes them.
 
-A limiter hands out start times: :meth:`RateLimiter.take` reserves the next free one and says
-how long to wait for it, atomically in the shared store (the SQL database in one transaction,
+A limiter hands out start times: :meth:`RateLimiter.take` reserves the next free one and
+returns it, atomically in the shared store (the SQL database in one transaction,
 or one Redis script on the server's clock), or reserves nothing when the wait would be longer
 than the caller will wait. Chosen by the quota store's URL: ``sql`` or ``redis://``.
 """
@@ -24,9 +24,11 @@ __all__ = ["RateLimiter", "RateLimiterFactory", "rate_limiter_from_url", "regist
 @runtime_checkable
 class RateLimiter(Protocol):
     def take(self, name: str, interval: timedelta, max_wait: timedelta) -> float | None:
-        """Reserve the next start of ``name`` (starts ``interval`` apart) and return the
-        seconds to wait for it; None, reserving nothing, when that is longer than
-        ``max_wait``."""
+        """Reserve the next start of ``name`` (starts ``interval`` apart) and return it, as
+        seconds since the epoch by the store's clock (the database's or Redis's, which every
+        host shares); None, reserving nothing, when it is more than ``max_wait`` away. The
+        caller waits until then: waiting until a moment, not for a span, keeps the spacing
+        exact whatever the commit and the scheduler cost."""
         ...
 
     def close(self) -> None: ...

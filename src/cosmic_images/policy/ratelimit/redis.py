@@ -11,7 +11,8 @@ from ..._registry import StoreContext
 
 __all__ = ["RedisRateLimiter", "from_url"]
 
-# KEYS: the limiter; ARGV: interval ms, max wait ms. Returns the wait in ms, or -1.
+# KEYS: the limiter; ARGV: interval ms, max wait ms. Returns the start (ms since the epoch on
+# the server's clock), or -1.
 _TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -19,7 +20,7 @@ local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
 local start = math.max(now, next_at)
 if start - now > tonumber(ARGV[2]) then return -1 end
 redis.call('SET', KEYS[1], start + tonumber(ARGV[1]), 'PX', start - now + 2 * tonumber(ARGV[1]))
-return start - now
+return start
 """
 
 
@@ -38,7 +39,7 @@ class RedisRateLimiter(Translated):
         self._take = client.register_script(_TAKE)
 
     def take(self, name: str, interval: timedelta, max_wait: timedelta) -> float | None:
-        waited = int(
+        start = int(
             self._take(
                 keys=[f"{self.prefix}rate:{name}"],
                 args=[
@@ -47,7 +48,7 @@ class RedisRateLimiter(Translated):
                 ],
             )
         )
-        return None if waited < 0 else waited / 1000
+        return None if start < 0 else start / 1000
 
     def close(self) -> None:
         self.client.close()

@@ -61,7 +61,7 @@ class SqlRateLimiter(Translated):
             conn.execute(
                 update(RateLimit).where(RateLimit.name == name).values(next_at=start + interval)
             )
-        return (start - now).total_seconds()
+        return start.timestamp()
 
     def close(self) -> None:
         """The engine belongs to the caller."""
