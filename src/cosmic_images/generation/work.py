@@ -83,7 +83,6 @@ class ImageMaker:
                 "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
                 "only cached images are served"
             )
-        self.replay_spool()
         image_id = str(uuid.uuid4())
         reservation = self.limits.reserve(user, image_id) if charge else None
         try:
