@@ -282,11 +282,13 @@ class QuotaStoreSuite:
 
     def test_an_abandoned_reservation_expires_and_is_swept(self, quota: QuotaStore) -> None:
         user, window = _key(), self.week()
+        # Long enough that a slow disk between the two reserves cannot expire it (300 ms did,
+        # once, on a loaded machine), short enough for a test.
         assert quota.reserve(
-            user, _key(), limit=1, window=window, lease=timedelta(milliseconds=300)
+            user, _key(), limit=1, window=window, lease=timedelta(seconds=2)
         ).granted
         assert not quota.reserve(user, _key(), limit=1, window=window, lease=self.lease).granted
-        time.sleep(0.6)
+        time.sleep(2.3)
         assert quota.sweep() >= 1
         assert quota.usage(user, window).used == 0
         assert quota.reserve(user, _key(), limit=1, window=window, lease=self.lease).granted
