@@ -151,7 +151,11 @@ def make_service(tmp_path: Path, provider: CountingProvider) -> Iterator[Service
         chosen = settings.pop("image_provider", provider)
         if not isinstance(settings.get("provider", ""), str):
             chosen = settings.pop("provider")
-        parts = {k: settings.pop(k) for k in ("prompts", "policy", "day_profile") if k in settings}
+        parts = {
+            k: settings.pop(k)
+            for k in ("prompts", "policy", "day_profile", "share_texts")
+            if k in settings
+        }
         base: dict[str, Any] = {"data_dir": tmp_path / "data", "auto_migrate": True}
         if database_url is not None:
             base["database_url"] = database_url

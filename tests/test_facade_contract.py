@@ -106,6 +106,7 @@ users = mostly(real_users, junk)
 body_or_junk = st.one_of(*BODIES.values(), junk)
 image_ids = mostly(st.uuids().map(str), st.one_of(st.text(max_size=50), junk))
 
+EXISTING = "<a shared image that exists>"  # replaced by a real id when called
 VALID = {
     "generate_daily_energy": daily_bodies,
     "generate_avatar": avatar_bodies,
@@ -126,6 +127,23 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
         users, mostly(st.integers(-5, 120), st.one_of(huge, junk)), mostly(huge, junk)
     ),
     "get_image": st.tuples(users, image_ids),
+    "share_card": st.tuples(
+        users,
+        st.one_of(st.just(EXISTING), image_ids),
+        mostly(
+            st.one_of(
+                st.sampled_from(["instagram_square", "instagram_story", "twitter", "facebook"]),
+                st.tuples(st.integers(0, 5000), st.integers(0, 5000)).map(
+                    lambda s: f"{s[0]}x{s[1]}"
+                ),
+                st.tuples(st.integers(-10, 5000), st.integers(-10, 5000)),
+            ),
+            junk,
+        ),
+    ),
+    "share_text": st.tuples(
+        st.one_of(st.sampled_from(["daily_energy", "avatar", "group", "tarot"]), junk)
+    ),
     "image_bytes": st.tuples(users, image_ids),
     "usage_stats": st.tuples(users),
     "sweep_reservations": st.tuples(users),
@@ -163,7 +181,10 @@ def test_only_our_errors_come_out(
 ) -> None:
     svc = _service(make_service)
     call: Callable[..., Any] = getattr(svc, method)
-    arguments = data.draw(ARGUMENTS[method], label="arguments")
+    arguments = tuple(
+        _existing(svc) if a == EXISTING else a
+        for a in data.draw(ARGUMENTS[method], label="arguments")
+    )
     outcome: CosmicImagesError | None = None
     try:
         call(*arguments)
@@ -176,6 +197,12 @@ def test_only_our_errors_come_out(
 
 
 _current: list[tuple[ServiceFactory, CosmicImages]] = []
+
+
+def _existing(svc: CosmicImages) -> str:
+    """A shared image everyone may read, made once per service."""
+    made = svc.generate_daily_energy(User(id="maker", tier="cosmic"), {"sign": "virgo"})
+    return made.image_id
 
 
 def _service(make_service: ServiceFactory) -> CosmicImages:

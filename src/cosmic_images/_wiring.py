@@ -8,7 +8,7 @@ it needs as arguments. Each default is written here or in ``settings.py``, once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +18,7 @@ from ._boundary import sqlalchemy_errors, translating
 from ._registry import StoreContext
 from .batch import BatchRunner
 from .cache import CacheBackend, SqlCache, cache_from_url
+from .cards import CardStyle, check_png_encoder
 from .errors import ConfigurationError
 from .generation import ImageMaker, Pipeline
 from .images import Images
@@ -30,6 +31,7 @@ from .providers import ImageProvider, ProviderConfig, provider_from_name
 from .providers.base import max_deadline_of
 from .providers.resilience import RateLimitedProvider, resilient
 from .settings import Settings
+from .sharing import ShareCards
 from .sky import sky_day_profile
 from .storage import (
     BlobStore,
@@ -70,6 +72,7 @@ class Parts:
     pipeline: Pipeline
     maintenance: Maintenance
     batch: BatchRunner
+    cards: ShareCards
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
@@ -134,6 +137,19 @@ def build_provider(settings: Settings, context: StoreContext) -> ImageProvider:
     )
 
 
+def card_style(settings: Settings) -> CardStyle:
+    """The brand of share cards; a host's font must exist (it is loaded at the first card)."""
+    font = settings.card_font
+    if font is not None and not font.is_file():
+        raise ConfigurationError(f"COSMIC_IMAGES_CARD_FONT: {font} is not a file")
+    return CardStyle(
+        brand_text=settings.brand_text,
+        accent=settings.brand_accent,
+        ink=settings.brand_ink,
+        font_file=font,
+    )
+
+
 def prepare_schema(engine: Engine, *, migrate: bool) -> None:
     """Migrate (the embedded SQLite default), or insist the schema is already current."""
     with translating("database", sqlalchemy_errors):
@@ -155,6 +171,7 @@ def build(
     prompts: PromptRegistry | None = None,
     policy: Policy | None = None,
     day_profile: DayRule | None = None,
+    share_texts: Mapping[str, str] | None = None,
     clock: Callable[[], dt.datetime] = utcnow,
 ) -> Parts:
     """Every part, from settings; a part given as an argument is used as it is."""
@@ -220,6 +237,17 @@ def build(
                 timedelta(days=settings.retention_days) if settings.retention_days else None
             ),
         )
+        cards = ShareCards(
+            images=images,
+            policy=policy,
+            repository=repository,
+            blobs=blobs,
+            style=card_style(settings),
+            png_encoder=check_png_encoder(settings.card_png_encoder),
+            timezone=zone,
+            clock=clock,
+            share_texts=share_texts,
+        )
         maker.replay_spool()  # what a database outage left behind, now that it answers
     except BaseException:
         for store in stores:
@@ -241,4 +269,5 @@ def build(
         pipeline=pipeline,
         maintenance=maintenance,
         batch=BatchRunner(pipeline),
+        cards=cards,
     )

@@ -114,27 +114,31 @@ class Maintenance:
         return [i for i in old if not i.cache_key or self.cache.get(i.cache_key) != i.id]
 
     def orphan_blobs(self) -> list[str]:
-        """Blobs older than the grace period that no image row, nor the spool, references."""
+        """Blobs older than the grace period whose image has no row (images, and the cards of
+        removed images), and that the spool does not reference."""
         cutoff = self._clock() - self.orphan_grace
         kept = self.maker.spool.blob_keys()
-        candidates = [
-            b.key
+        candidates = {
+            b.key: owner
             for b in self.blobs.list_blobs()
-            if b.modified < cutoff and b.key not in kept and _is_image_key(b.key)
-        ]
+            if b.modified < cutoff and b.key not in kept and (owner := _owner(b.key))
+        }
+        keys = list(candidates)
         orphans: list[str] = []
-        for start in range(0, len(candidates), _BATCH):
-            batch = candidates[start : start + _BATCH]
-            ids = {key: PurePosixPath(key).stem for key in batch}
-            existing = self.repository.existing_ids(list(ids.values()))
-            orphans += [key for key, image_id in ids.items() if image_id not in existing]
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            existing = self.repository.existing_ids([candidates[key] for key in batch])
+            orphans += [key for key in batch if candidates[key] not in existing]
         return orphans
 
 
-def _is_image_key(key: str) -> bool:
-    """Only blobs named as this package names images (``ab/<uuid>.png``) are ever removed."""
+def _owner(key: str) -> str | None:
+    """The image a blob belongs to, for blobs named as this package names them (an image
+    ``ab/<uuid>.png``, a card ``cards/<uuid>/...``); None for any other blob, never removed."""
+    path = PurePosixPath(key)
+    name = path.parts[1] if len(path.parts) == 3 and path.parts[0] == "cards" else path.stem
     try:
-        uuid.UUID(PurePosixPath(key).stem)
+        uuid.UUID(name)
     except ValueError:
-        return False
-    return True
+        return None
+    return name

@@ -5,6 +5,7 @@ Read it top to bottom for a request's path, then open the module each line names
 - ``generation/pipeline.py``: policy, the category's rules, the prompt, the key, single flight;
 - ``generation/work.py``: one new image (weekly slot, provider, bytes, row and ledger);
 - ``images.py``: reading images, their bytes and galleries;
+- ``sharing.py``: share cards (rendered by ``cards/``, stored in the blob store);
 - ``usage.py``: weekly limits, usage statistics, sweeping abandoned slots;
 - ``maintenance.py``: cleanup (the spool, orphaned blobs, expired entries).
 
@@ -44,7 +45,7 @@ from .schemas import (
 )
 from .settings import Settings
 from .storage import BlobStore, ImageRecord, Repository
-from .zodiac import Category, Sign
+from .zodiac import CardFormat, Category, Sign
 
 __all__ = ["CosmicImages"]
 
@@ -104,14 +105,18 @@ class CosmicImages:
         prompts: PromptRegistry | None = None,
         policy: Policy | None = None,
         day_profile: DayRule | None = None,
+        share_texts: Mapping[str, str] | None = None,
     ) -> CosmicImages:
-        """Build the service from settings (the environment when ``settings`` is None)."""
+        """Build the service from settings (the environment when ``settings`` is None).
+
+        ``share_texts`` replaces the seed's share text of a category (``{"avatar": ...}``)."""
         parts = build(
             settings or Settings.load(),
             provider=provider,
             prompts=prompts,
             policy=policy,
             day_profile=day_profile,
+            share_texts=share_texts,
         )
         return cls(parts)
 
@@ -184,6 +189,24 @@ class CosmicImages:
     def image_bytes(self, user: User, image_id: str) -> bytes:
         """The image's bytes, for the same people as :meth:`get_image`."""
         return self._parts.images.data(_require_user(user), image_id)
+
+    # --- share cards ----------------------------------------------------------------------------
+
+    def share_card(
+        self,
+        user: User,
+        image_id: str,
+        format: CardFormat | str | tuple[int, int] = CardFormat.INSTAGRAM_SQUARE,
+        *,
+        encoding: str = "png",
+    ) -> bytes:
+        """The image's share card (a seed format, ``WIDTHxHEIGHT`` or a pair) as PNG, JPEG or
+        WebP bytes, for a reader of the image whose tier allows cards (sharing.py)."""
+        return self._parts.cards.card(_require_user(user), image_id, format, encoding)
+
+    def share_text(self, category: str) -> str:
+        """The text to post with a category's card (the seed's, or the host's own)."""
+        return self._parts.cards.share_text(category)
 
     # --- weekly limits -------------------------------------------------------------------------
 

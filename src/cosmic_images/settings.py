@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -155,6 +155,28 @@ class Settings(BaseSettings):
     user_hash_salt: SecretStr | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_USER_HASH_SALT", "user_hash_salt")
     )
+    brand_text: str = Field(
+        default=defaults.BRAND_TEXT,
+        max_length=200,
+        validation_alias=_env("COSMIC_IMAGES_BRAND_TEXT", "brand_text"),
+    )
+    brand_accent: str = Field(
+        default=defaults.BRAND_ACCENT,
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        validation_alias=_env("COSMIC_IMAGES_BRAND_ACCENT", "brand_accent"),
+    )
+    brand_ink: str = Field(
+        default=defaults.BRAND_INK,
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        validation_alias=_env("COSMIC_IMAGES_BRAND_INK", "brand_ink"),
+    )
+    card_font: Path | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_CARD_FONT", "card_font")
+    )
+    card_png_encoder: Literal["pillow", "fpng"] = Field(
+        default="pillow",
+        validation_alias=_env("COSMIC_IMAGES_CARD_PNG_ENCODER", "card_png_encoder"),
+    )
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -278,6 +300,11 @@ class Settings(BaseSettings):
             "breakerCoolDown": self.breaker_cool_down,
             "fallbackProvider": self.fallback_provider,
             "userHashSalt": "****" if self.user_hash_salt else None,
+            "brandText": self.brand_text,
+            "brandAccent": self.brand_accent,
+            "brandInk": self.brand_ink,
+            "cardFont": str(self.card_font) if self.card_font else None,
+            "cardPngEncoder": self.card_png_encoder,
         }
 
 

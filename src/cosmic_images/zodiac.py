@@ -261,6 +261,11 @@ class MoonPhase(StrEnum):
         return self.value.replace("_", " ").title()
 
     @property
+    def symbol(self) -> str:
+        """The phase's Unicode symbol, U+1F311 (new) to U+1F318 (waning crescent)."""
+        return chr(0x1F311 + list(MoonPhase).index(self))
+
+    @property
     def elongation(self) -> float:
         """A representative Sun-Moon elongation in degrees (0 new, 180 full), for drawing."""
         return float(list(MoonPhase).index(self) * 45)

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from . import db, generate
 from .batch import batch
+from .card import card
 from .cleanup import cleanup
 from .config import config
 from .gallery import gallery
@@ -97,6 +98,7 @@ app.add_typer(generate.app, name="generate")
 app.add_typer(db.app, name="db")
 app.command()(gallery)
 app.command()(image)
+app.command()(card)
 app.command()(config)
 app.command()(sky)
 app.command()(pricing)

@@ -18,7 +18,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from .._boundary import Translated, sqlalchemy_errors
-from .models import Favorite, GenerationStat, ImageDelivery, ImageRow, LedgerEntry
+from .models import (
+    DownloadEvent,
+    Favorite,
+    GenerationStat,
+    ImageDelivery,
+    ImageRow,
+    LedgerEntry,
+)
 
 if TYPE_CHECKING:
     from ..ledger.entries import LedgerEntry as Entry
@@ -280,6 +287,23 @@ class Repository(Translated):
             total = session.execute(count).scalar_one()
         return [GalleryEntry(_record(r[0]), r[1], bool(r[2])) for r in rows], total
 
-    def count(self, table: type[ImageRow | GenerationStat | ImageDelivery | LedgerEntry]) -> int:
+    def record_download(
+        self, image_id: str, user_id: str, card_format: str, *, now: dt.datetime
+    ) -> None:
+        """One download of an image (a card, or the image itself) by a user, in a format."""
+        with self.session() as session, session.begin():
+            session.add(
+                DownloadEvent(
+                    image_id=uuid.UUID(image_id),
+                    user_id=user_id,
+                    format=card_format[:50],
+                    downloaded_at=now,
+                )
+            )
+
+    def count(
+        self,
+        table: type[ImageRow | GenerationStat | ImageDelivery | LedgerEntry | DownloadEvent],
+    ) -> int:
         with self.session() as session:
             return session.execute(select(func.count()).select_from(table)).scalar_one()

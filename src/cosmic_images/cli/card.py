@@ -1,0 +1,117 @@
+"""``cosmic-images card``: an image's share card, in one format or all of them, to files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._common import Data, JsonOpt, check_output, cli_errors, emit, open_service
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+
+
+def card(
+    image_id: Annotated[str, typer.Argument(help="The image's id.")],
+    card_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="instagram_square, instagram_story, twitter, facebook, or WIDTHxHEIGHT.",
+        ),
+    ] = "instagram_square",
+    all_formats: Annotated[
+        bool, typer.Option("--all-formats", help="Every seed format, into --output-dir.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="The file to write (default: <image id>-<format>.png here)."
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", help="The folder for --all-formats.")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="png, jpeg or webp (default: from the file's suffix, else png)."),
+    ] = None,
+    user_id: Annotated[
+        str | None,
+        typer.Option("--user-id", help="Download as this user (default: as an administrator)."),
+    ] = None,
+    tier: Annotated[str, typer.Option("--tier", help="That user's tier.")] = "universe",
+    as_json: JsonOpt = False,
+) -> None:
+    """Write an image's share card: the artwork, its glyphs, title, date and the watermark."""
+    with cli_errors(as_json):
+        from ..cards import check_encoding
+        from ..errors import InvalidRequest
+        from ..schemas import User
+        from ..zodiac import CardFormat
+
+        if all_formats:
+            if output is not None:
+                raise InvalidRequest("output: use --output-dir with --all-formats", field="output")
+            if output_dir is None or not output_dir.is_dir():
+                raise InvalidRequest(
+                    "outputDir: --all-formats needs --output-dir naming a folder that exists",
+                    field="outputDir",
+                )
+            chosen = check_encoding(encoding or "png")
+            suffix = ".jpg" if chosen == "jpeg" else f".{chosen}"
+            plan = [(f.value, output_dir / f"{image_id}-{f.value}{suffix}") for f in CardFormat]
+        else:
+            if output_dir is not None:
+                raise InvalidRequest(
+                    "outputDir: only with --all-formats (use --output for one card)",
+                    field="outputDir",
+                )
+            implied = SUFFIXES.get(output.suffix.lower(), "png") if output else "png"
+            chosen = check_encoding(encoding or implied)
+            suffix = ".jpg" if chosen == "jpeg" else f".{chosen}"
+            target = output or Path(f"{image_id}-{card_format}{suffix}")
+            check_output(target)
+            plan = [(card_format, target)]
+        reader = User(id=user_id or "cli", tier=tier, is_admin=user_id is None)
+        written: list[dict[str, Any]] = []
+        with open_service() as svc:
+            for name, path in plan:
+                data = svc.share_card(reader, image_id, name, encoding=chosen)
+                path.write_bytes(data)
+                written.append(_describe(path, name, data))
+        out = Data({"imageId": image_id, "cards": written})
+
+    def view(console: Console) -> None:
+        from rich.table import Table
+
+        table = Table(title=f"share cards of {image_id}", title_justify="left")
+        for column in ("format", "size", "bytes", "written to"):
+            table.add_column(column)
+        for item in written:
+            table.add_row(item["format"], item["size"], f"{item['bytes']:,}", item["path"])
+        console.print(table)
+
+    emit(out, as_json, view)
+
+
+def _describe(path: Path, name: str, data: bytes) -> dict[str, Any]:
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(data)) as written:
+        width, height = written.size
+    return {
+        "path": str(path),
+        "format": name,
+        "size": f"{width}x{height}",
+        "width": width,
+        "height": height,
+        "bytes": len(data),
+        "encoding": (written.format or "").lower(),
+    }

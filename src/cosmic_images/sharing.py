@@ -1,0 +1,209 @@
+"""Share cards of stored images: who may have one, what it says, and rendering it once.
+
+A card is rendered from the image's stored bytes and what its row records (the signs, the
+date, the energy level), stored in the blob store under a key that names the image, the size,
+the encoding and a digest of everything else that shapes it (the card data, the brand, the
+fonts, the renderer's version), and served from there the next time. Every card handed out is
+one download event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .cards import RENDERER_VERSION, CardData, CardStyle, check_encoding, parse_size
+from .cards import render as card_render
+from .cards.render import ENCODINGS
+from .errors import BackendUnavailable, InvalidRequest, NotEntitled, NotFound
+from .images import Images
+from .policy import Policy
+from .schemas import User
+from .storage import BlobStore, ImageRecord, Repository
+from .zodiac import CardFormat, Category, MoonPhase, Sign, sign_info
+
+__all__ = ["SHARE_TEXTS", "ShareCards", "card_data", "card_key", "format_label"]
+
+# The seed's share texts, by category.
+SHARE_TEXTS: Mapping[str, str] = {
+    Category.DAILY_ENERGY: "My cosmic energy today! \u2728 #CosmicCoach",
+    Category.AVATAR: "My personalized zodiac avatar \U0001f31f #Astrology",
+    Category.COMPATIBILITY: "Our cosmic compatibility! \U0001f4ab #Relationship",
+    Category.MOON_RITUAL: "Full moon ritual guide \U0001f315 #Manifestation",
+}
+DEFAULT_SHARE_TEXT = "My cosmic artwork \u2728 #CosmicCoach"
+
+
+def _sign(value: object) -> Sign | None:
+    try:
+        return Sign(str(value).lower())
+    except ValueError:
+        return None
+
+
+def _date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def card_data(record: ImageRecord, share_text: str, zone: ZoneInfo) -> CardData:
+    """What the card of ``record`` says, from what its row recorded about the request."""
+    identity: Mapping[str, Any] = record.metadata.get("identity") or {}
+    made = record.created_at.astimezone(zone).date()
+
+    def name(sign: Sign) -> str:
+        return sign_info(sign).name
+
+    def glyph(sign: Sign) -> str:
+        return sign_info(sign).glyph
+
+    if record.category == Category.DAILY_ENERGY and (sign := _sign(identity.get("sign"))):
+        level = identity.get("energyLevel")
+        return CardData(
+            category=record.category,
+            title=f"{name(sign)} Daily Energy",
+            glyphs=(glyph(sign),),
+            date=_date(identity.get("date")) or made,
+            energy_level=level if isinstance(level, int) else None,
+            share_text=share_text,
+        )
+    if record.category == Category.AVATAR and (sun := _sign(identity.get("sunSign"))):
+        signs = [sun, _sign(identity.get("moonSign")), _sign(identity.get("risingSign"))]
+        roles = ("Sun", "Moon", "Rising")
+        title = " \u00b7 ".join(f"{name(s)} {r}" for s, r in zip(signs, roles, strict=True) if s)
+        return CardData(
+            category=record.category,
+            title=title,
+            glyphs=tuple(dict.fromkeys(glyph(s) for s in signs if s)),
+            date=made,
+            share_text=share_text,
+        )
+    if record.category == Category.COMPATIBILITY and (
+        (one := _sign(identity.get("user1"))) and (two := _sign(identity.get("user2")))
+    ):
+        score = identity.get("compatibilityScore")
+        title = f"{name(one)} & {name(two)}"
+        if isinstance(score, int):
+            title += f" \u00b7 {score}% Compatible"
+        return CardData(
+            category=record.category,
+            title=title,
+            glyphs=(glyph(one), glyph(two)),
+            date=made,
+            share_text=share_text,
+        )
+    if record.category == Category.MOON_RITUAL and identity.get("phase") in set(MoonPhase):
+        phase = MoonPhase(identity["phase"])
+        return CardData(
+            category=record.category,
+            title=f"{phase.label} Ritual",
+            glyphs=(phase.symbol,),
+            date=_date(identity.get("date")) or made,
+            share_text=share_text,
+        )
+    # A host's own category, or a row without the fields above: its description.
+    return CardData(
+        category=record.category, title=record.description, date=made, share_text=share_text
+    )
+
+
+def format_label(size: tuple[int, int]) -> str:
+    """The format's name for the seed's sizes, else ``WIDTHxHEIGHT`` (download events)."""
+    named = next((f for f in CardFormat if f.size == size), None)
+    return named.value if named is not None else f"{size[0]}x{size[1]}"
+
+
+def card_key(image_id: str, size: tuple[int, int], encoding: str, digest: str) -> str:
+    """Where a card is stored: under its image (so cleanup finds it), by size and content."""
+    suffix = "jpg" if encoding == "jpeg" else encoding
+    return f"cards/{image_id}/{size[0]}x{size[1]}-{digest}.{suffix}"
+
+
+class ShareCards:
+    """Cards for the people who may read an image and whose tier allows cards."""
+
+    def __init__(
+        self,
+        *,
+        images: Images,
+        policy: Policy,
+        repository: Repository,
+        blobs: BlobStore,
+        style: CardStyle,
+        timezone: ZoneInfo,
+        clock: Callable[[], dt.datetime],
+        share_texts: Mapping[str, str] | None = None,
+        png_encoder: str = "pillow",
+    ) -> None:
+        self.images = images
+        self.policy = policy
+        self.repository = repository
+        self.blobs = blobs
+        self.style = style
+        self.timezone = timezone
+        self._clock = clock
+        self.share_texts = {**SHARE_TEXTS, **(share_texts or {})}
+        self.png_encoder = png_encoder
+
+    def share_text(self, category: str) -> str:
+        if not isinstance(category, str):
+            raise InvalidRequest("category: must be a string", field="category")
+        return self.share_texts.get(category, DEFAULT_SHARE_TEXT)
+
+    def allow(self, user: User) -> None:
+        """NotEntitled unless the user's tier may have cards (admins always may)."""
+        if user.is_admin or self.policy.tier(user.tier).cards:
+            return
+        needed = self.policy.upgrade_for(lambda t: t.cards)
+        message = f"the {user.tier} tier cannot download share cards"
+        if needed:
+            message += f"; upgrade to {needed} to unlock them"
+        raise NotEntitled(message, required_tier=needed)
+
+    def card(
+        self, user: User, image_id: str, card_format: object, encoding: object = "png"
+    ) -> bytes:
+        """The card's bytes: from the blob store if rendered before, else rendered and stored;
+        one download event either way."""
+        size = parse_size(card_format)
+        chosen = check_encoding(encoding)
+        self.allow(user)
+        record = self.images.get(user, image_id)
+        data = card_data(record, self.share_text(record.category), self.timezone)
+        key = card_key(record.id, size, chosen, self._digest(data))
+        try:
+            encoded = self.blobs.get(key)
+        except NotFound:
+            encoded = self._render(record, data, size, chosen)
+            self.blobs.put(key, encoded, ENCODINGS[chosen][1])
+        self.repository.record_download(record.id, user.id, format_label(size), now=self._clock())
+        return encoded
+
+    def _render(
+        self, record: ImageRecord, data: CardData, size: tuple[int, int], encoding: str
+    ) -> bytes:
+        art = self.blobs.get(record.blob_key)
+        try:
+            return card_render.render_card(
+                art,
+                data,
+                size,
+                style=self.style,
+                encoding=encoding,
+                png_encoder=self.png_encoder,
+            )
+        except InvalidRequest as exc:  # the stored bytes, not the request, are at fault
+            raise BackendUnavailable(
+                f"image {record.id}: its stored bytes cannot be read as an image",
+                backend="blob store",
+                transient=False,
+            ) from exc
+
+    def _digest(self, data: CardData) -> str:
+        text = repr((RENDERER_VERSION, self.style.digest, self.png_encoder, data))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
