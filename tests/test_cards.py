@@ -29,7 +29,7 @@ from cosmic_images.cards import (
 from cosmic_images.cards.text import ELLIPSIS, draw_fitted, fit_text
 from cosmic_images.cards.typeface import BUNDLED_BOLD, BUNDLED_REGULAR, bundled_face, cmap_coverage
 from cosmic_images.providers.procedural import ProceduralProvider
-from cosmic_images.sharing import SHARE_TEXTS
+from cosmic_images.sharing import SHARE_TEXTS, fill
 from cosmic_images.testing import sample_specs
 from cosmic_images.zodiac import SIGNS, CardFormat, MoonPhase
 
@@ -52,7 +52,7 @@ def card(**overrides: object) -> CardData:
         "glyphs": ("\u2648",),
         "date": dt.date(2025, 1, 23),
         "energy_level": 8,
-        "share_text": SHARE_TEXTS["daily_energy"],
+        "share_text": fill(SHARE_TEXTS["daily_energy"]),
     }
     return CardData(**(values | overrides))  # type: ignore[arg-type]
 
@@ -132,7 +132,8 @@ def used_characters() -> list[str]:
     """Every character the built-in cards draw: glyphs, phases, titles, dates, share texts."""
     text = "".join(info.glyph + info.name for info in SIGNS.values())
     text += "".join(phase.symbol + phase.label for phase in MoonPhase)
-    text += "".join(SHARE_TEXTS.values()) + "Created with Cosmic Coach"
+    text += "".join(fill(t, p) for t in SHARE_TEXTS.values() for p in MoonPhase)
+    text += "Created with Cosmic Coach"
     text += "Daily Energy Sun Moon Rising Ritual Compatible & % \u00b7 / 0123456789" + ELLIPSIS
     text += "January February March April May June July August September October November December"
     return sorted({ch for ch in text if not ch.isspace()})

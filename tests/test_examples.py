@@ -39,3 +39,15 @@ def test_celery_app_attaches_our_tasks() -> None:
         "cosmic_images.batch_summary",
         "cosmic_images.generate",
     } <= names
+
+
+def test_share_cards_contact_sheet(tmp_path: Path) -> None:
+    from PIL import Image
+
+    sheet = load("share_cards").main(tmp_path / "sheet.jpg")
+    with Image.open(sheet) as image:
+        assert image.format == "JPEG"
+        assert image.height == 4 * (420 + 16) + 16  # a row per category
+        # Each row: the square, the story, the X and the Facebook card at the row's height.
+        widths = [420, round(1080 * 420 / 1920), round(1200 * 420 / 675), round(1200 * 420 / 630)]
+        assert image.width == 16 * 5 + sum(widths)

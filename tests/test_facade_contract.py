@@ -142,7 +142,8 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
         ),
     ),
     "share_text": st.tuples(
-        st.one_of(st.sampled_from(["daily_energy", "avatar", "group", "tarot"]), junk)
+        st.one_of(st.sampled_from(["daily_energy", "avatar", "group", "tarot"]), junk),
+        mostly(st.sampled_from(PHASE_NAMES), junk),
     ),
     "image_bytes": st.tuples(users, image_ids),
     "usage_stats": st.tuples(users),

@@ -26,7 +26,7 @@ from cosmic_images import (
 from cosmic_images.cli import app
 from cosmic_images.sharing import SHARE_TEXTS, card_data
 from cosmic_images.storage.models import DownloadEvent
-from cosmic_images.zodiac import CardFormat
+from cosmic_images.zodiac import CardFormat, MoonPhase
 
 from .conftest import ServiceFactory
 
@@ -172,8 +172,15 @@ def test_card_data_follows_each_category(service: CosmicImages) -> None:
     a = card_data(avatar, "", zone)
     assert a.title == "Leo Sun \u00b7 Pisces Moon \u00b7 Gemini Rising"
     assert a.glyphs == ("\u264c", "\u2653", "\u264a") and a.energy_level is None
-    m = card_data(moon, "", zone)
+    m = card_data(moon, SHARE_TEXTS["moon_ritual"], zone)
     assert (m.title, m.glyphs) == ("Full Moon Ritual", ("\U0001f315",))
+    assert m.share_text == "Full moon ritual guide \U0001f315 #Manifestation"  # the seed's
+    crescent = service.get_image(
+        universe, service.generate_moon_ritual(universe, {"phase": "waxing_crescent"}).image_id
+    )
+    c = card_data(crescent, SHARE_TEXTS["moon_ritual"], zone)
+    assert c.share_text == "Waxing crescent ritual guide \U0001f312 #Manifestation"
+    assert c.glyphs == ("\U0001f312",)
 
 
 def test_share_texts_are_the_seeds_unless_the_host_overrides_them(
@@ -182,12 +189,18 @@ def test_share_texts_are_the_seeds_unless_the_host_overrides_them(
     plain = make_service()
     assert plain.share_text("daily_energy") == "My cosmic energy today! \u2728 #CosmicCoach"
     assert plain.share_text("moon_ritual") == "Full moon ritual guide \U0001f315 #Manifestation"
+    assert plain.share_text("moon_ritual", MoonPhase.NEW_MOON) == (
+        "New moon ritual guide \U0001f311 #Manifestation"
+    )
     made = plain.generate_daily_energy(OWNER, ENERGY)
     before = plain.share_card(OWNER, made.image_id, "twitter")
     plain.close()
-    custom = make_service(share_texts={"daily_energy": "Mein Tag \u2728 #Kosmos"})
+    custom = make_service(
+        share_texts={"daily_energy": "Mein Tag \u2728 #Kosmos", "avatar": "{odd} {0} {"}
+    )
     assert custom.share_text("daily_energy") == "Mein Tag \u2728 #Kosmos"
-    assert custom.share_text("avatar") == SHARE_TEXTS["avatar"]
+    assert custom.share_text("avatar") == "{odd} {0} {"  # stray braces are kept as written
+    assert custom.share_text("compatibility") == SHARE_TEXTS["compatibility"]
     after = custom.share_card(OWNER, made.image_id, "twitter")
     assert after != before
     assert len(card_keys(custom, made.image_id)) == 2  # the old card is not served for the new

@@ -45,7 +45,7 @@ from .schemas import (
 )
 from .settings import Settings
 from .storage import BlobStore, ImageRecord, Repository
-from .zodiac import CardFormat, Category, Sign
+from .zodiac import CardFormat, Category, MoonPhase, Sign
 
 __all__ = ["CosmicImages"]
 
@@ -204,9 +204,13 @@ class CosmicImages:
         WebP bytes, for a reader of the image whose tier allows cards (sharing.py)."""
         return self._parts.cards.card(_require_user(user), image_id, format, encoding)
 
-    def share_text(self, category: str) -> str:
-        """The text to post with a category's card (the seed's, or the host's own)."""
-        return self._parts.cards.share_text(category)
+    def share_text(self, category: str, phase: MoonPhase | str = MoonPhase.FULL_MOON) -> str:
+        """The text to post with a category's card (the seed's, or the host's own); a moon
+        ritual's names its ``phase``."""
+        given: object = phase  # checked at run time: hosts pass query strings
+        if not isinstance(given, str) or given not in set(MoonPhase):
+            raise InvalidRequest("phase: must be a moon phase", field="phase")
+        return self._parts.cards.share_text(category, MoonPhase(str(given)))
 
     # --- weekly limits -------------------------------------------------------------------------
 

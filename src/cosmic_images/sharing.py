@@ -25,16 +25,32 @@ from .schemas import User
 from .storage import BlobStore, ImageRecord, Repository
 from .zodiac import CardFormat, Category, MoonPhase, Sign, sign_info
 
-__all__ = ["SHARE_TEXTS", "ShareCards", "card_data", "card_key", "format_label"]
+__all__ = ["SHARE_TEXTS", "ShareCards", "card_data", "card_key", "fill", "format_label"]
 
-# The seed's share texts, by category.
+# The seed's share texts, by category. ``{phase}`` and ``{phaseSymbol}`` become the ritual's
+# moon phase ("Full moon", U+1F315 by default), so a crescent's card does not say full moon.
 SHARE_TEXTS: Mapping[str, str] = {
     Category.DAILY_ENERGY: "My cosmic energy today! \u2728 #CosmicCoach",
     Category.AVATAR: "My personalized zodiac avatar \U0001f31f #Astrology",
     Category.COMPATIBILITY: "Our cosmic compatibility! \U0001f4ab #Relationship",
-    Category.MOON_RITUAL: "Full moon ritual guide \U0001f315 #Manifestation",
+    Category.MOON_RITUAL: "{phase} ritual guide {phaseSymbol} #Manifestation",
 }
 DEFAULT_SHARE_TEXT = "My cosmic artwork \u2728 #CosmicCoach"
+
+
+class _Keep(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, phase: MoonPhase = MoonPhase.FULL_MOON) -> str:
+    """``template`` with ``{phase}`` and ``{phaseSymbol}`` filled in; any other braces stay as
+    they are."""
+    values = _Keep(phase=phase.label.capitalize(), phaseSymbol=phase.symbol)
+    try:
+        return template.format_map(values)
+    except (ValueError, IndexError, AttributeError):  # a stray "{" or "{0}" in a host's text
+        return template
 
 
 def _sign(value: object) -> Sign | None:
@@ -70,7 +86,7 @@ def card_data(record: ImageRecord, share_text: str, zone: ZoneInfo) -> CardData:
             glyphs=(glyph(sign),),
             date=_date(identity.get("date")) or made,
             energy_level=level if isinstance(level, int) else None,
-            share_text=share_text,
+            share_text=fill(share_text),
         )
     if record.category == Category.AVATAR and (sun := _sign(identity.get("sunSign"))):
         signs = [sun, _sign(identity.get("moonSign")), _sign(identity.get("risingSign"))]
@@ -81,7 +97,7 @@ def card_data(record: ImageRecord, share_text: str, zone: ZoneInfo) -> CardData:
             title=title,
             glyphs=tuple(dict.fromkeys(glyph(s) for s in signs if s)),
             date=made,
-            share_text=share_text,
+            share_text=fill(share_text),
         )
     if record.category == Category.COMPATIBILITY and (
         (one := _sign(identity.get("user1"))) and (two := _sign(identity.get("user2")))
@@ -95,20 +111,20 @@ def card_data(record: ImageRecord, share_text: str, zone: ZoneInfo) -> CardData:
             title=title,
             glyphs=(glyph(one), glyph(two)),
             date=made,
-            share_text=share_text,
+            share_text=fill(share_text),
         )
-    if record.category == Category.MOON_RITUAL and identity.get("phase") in set(MoonPhase):
+    if record.category == Category.MOON_RITUAL and str(identity.get("phase")) in set(MoonPhase):
         phase = MoonPhase(identity["phase"])
         return CardData(
             category=record.category,
             title=f"{phase.label} Ritual",
             glyphs=(phase.symbol,),
             date=_date(identity.get("date")) or made,
-            share_text=share_text,
+            share_text=fill(share_text, phase),
         )
     # A host's own category, or a row without the fields above: its description.
     return CardData(
-        category=record.category, title=record.description, date=made, share_text=share_text
+        category=record.category, title=record.description, date=made, share_text=fill(share_text)
     )
 
 
@@ -150,9 +166,13 @@ class ShareCards:
         self.share_texts = {**SHARE_TEXTS, **(share_texts or {})}
         self.png_encoder = png_encoder
 
-    def share_text(self, category: str) -> str:
+    def share_text(self, category: str, phase: MoonPhase = MoonPhase.FULL_MOON) -> str:
+        """The text to post with a card of ``category`` (moon rituals: of ``phase``)."""
         if not isinstance(category, str):
             raise InvalidRequest("category: must be a string", field="category")
+        return fill(self.template(category), phase)
+
+    def template(self, category: str) -> str:
         return self.share_texts.get(category, DEFAULT_SHARE_TEXT)
 
     def allow(self, user: User) -> None:
@@ -174,7 +194,7 @@ class ShareCards:
         chosen = check_encoding(encoding)
         self.allow(user)
         record = self.images.get(user, image_id)
-        data = card_data(record, self.share_text(record.category), self.timezone)
+        data = card_data(record, self.template(record.category), self.timezone)
         key = card_key(record.id, size, chosen, self._digest(data))
         try:
             encoded = self.blobs.get(key)
