@@ -30,6 +30,7 @@ from .prompts import DayProfile, PromptRegistry, default_prompt_registry
 from .providers import ImageProvider, ProviderConfig, provider_from_name
 from .providers.base import max_deadline_of
 from .providers.resilience import RateLimitedProvider, resilient
+from .reports import Reports
 from .settings import Settings
 from .sharing import ShareCards
 from .sky import sky_day_profile
@@ -73,6 +74,7 @@ class Parts:
     maintenance: Maintenance
     batch: BatchRunner
     cards: ShareCards
+    reports: Reports
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
@@ -180,7 +182,7 @@ def build(
     try:
         prepare_schema(engine, migrate=settings.should_auto_migrate)
         context = StoreContext(engine=engine, public_base_url=settings.public_base_url)
-        repository = Repository(engine)
+        repository = Repository(engine, timezone=settings.zone)
         blobs = blob_store_from_url(settings.effective_blob_url, context)
         cache = cache_from_url(settings.effective_cache_url, context)
         stores.append(cache)
@@ -270,4 +272,5 @@ def build(
         maintenance=maintenance,
         batch=BatchRunner(pipeline),
         cards=cards,
+        reports=Reports(repository, cache, pipeline.today),
     )

@@ -43,6 +43,7 @@ class CleanupReport:
     cache_entries_purged: int = 0
     reservations_expired: int = 0
     images_removed: tuple[str, ...] = field(default_factory=tuple)
+    rollup_entries: int = 0  # ledger entries summed into daily rollups (after an upgrade)
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class CleanupReport:
                 "cacheEntriesPurged": self.cache_entries_purged,
                 "reservationsExpired": self.reservations_expired,
                 "imagesRemoved": len(self.images_removed),
+                "rollupEntries": self.rollup_entries,
             },
         }
 
@@ -85,6 +87,12 @@ class Maintenance:
     def cleanup(self, *, dry_run: bool = False) -> CleanupReport:
         spool = self.maker.spool
         recorded = 0 if dry_run else self.maker.replay_spool()
+        # Entries written before the rollups existed (an upgrade): summed once, here.
+        rolled = (
+            0
+            if dry_run or not self.repository.rollups_missing()
+            else (self.repository.rebuild_rollups())
+        )
         orphans = self.orphan_blobs()
         if not dry_run:
             for key in orphans:
@@ -102,6 +110,7 @@ class Maintenance:
             cache_entries_purged=0 if dry_run else self.cache.purge_expired(),
             reservations_expired=0 if dry_run else self.quota.sweep(),
             images_removed=tuple(image.id for image in expired),
+            rollup_entries=rolled,
         )
 
     def expired_images(self) -> list[ImageRecord]:

@@ -7,6 +7,7 @@ Read it top to bottom for a request's path, then open the module each line names
 - ``images.py``: reading images, their bytes and galleries;
 - ``sharing.py``: share cards (rendered by ``cards/``, stored in the blob store);
 - ``usage.py``: weekly limits, usage statistics, sweeping abandoned slots;
+- ``reports.py``: the cost report, from the ledger's daily rollups;
 - ``maintenance.py``: cleanup (the spool, orphaned blobs, expired entries).
 
 ``_wiring.py`` builds the parts from settings; no other module reads them.
@@ -30,6 +31,7 @@ from .maintenance import CleanupReport
 from .policy import Policy, QuotaStore, Window
 from .prompts import DayProfile, PromptRegistry, PromptSpec
 from .providers import ImageProvider
+from .reports import CostReport
 from .schemas import (
     AvatarRequest,
     CompatibilityRequest,
@@ -280,6 +282,11 @@ class CosmicImages:
         """Hits, misses and waits of the last ``days`` business days (cache/statistics.py)."""
         days = whole_number(days, "days", 1, MAX_STATS_DAYS)
         return cache_stats(self._parts.cache, self.today(), days)
+
+    def cost_report(self, days: int = 7) -> CostReport:
+        """What the last ``days`` business days cost, and how it adds up (reports.py)."""
+        days = whole_number(days, "days", 1, MAX_STATS_DAYS)
+        return self._parts.reports.cost_report(days)
 
     # --- upkeep -------------------------------------------------------------------------------
 

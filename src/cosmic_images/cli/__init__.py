@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import db, generate
+from . import db, generate, report
 from .batch import batch
 from .card import card
 from .cleanup import cleanup
@@ -96,6 +96,7 @@ def _root(
 
 app.add_typer(generate.app, name="generate")
 app.add_typer(db.app, name="db")
+app.add_typer(report.app, name="report")
 app.command()(gallery)
 app.command()(image)
 app.command()(card)

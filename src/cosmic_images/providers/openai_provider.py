@@ -371,6 +371,7 @@ def download_image(url: str, *, timeout: float, max_bytes: int) -> bytes:
                 raise ProviderUnavailable(f"the URL answered {kind}, not an image (expired?)")
             data: bytes = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error carries the open response: its socket, closed now
         raise ProviderUnavailable(f"the URL answered {exc.code} (expired?)") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise ProviderUnavailable(f"the download failed: {exc}") from exc

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -41,7 +42,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "COST_UNIT",
     "Base",
+    "BudgetAlert",
     "CacheEntry",
     "CacheLock",
     "DownloadEvent",
@@ -49,10 +52,12 @@ __all__ = [
     "GenerationStat",
     "ImageDelivery",
     "ImageRow",
+    "LedgerDaily",
     "LedgerEntry",
     "QuotaReservation",
     "ShareEvent",
     "UTCDateTime",
+    "ViewEvent",
 ]
 
 NAMING = {
@@ -157,7 +162,10 @@ class ShareEvent(Base):
     platform: Mapped[str] = mapped_column(String(50))
     shared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
-    __table_args__ = (Index("ix_image_share_events_image_id_shared_at", "image_id", "shared_at"),)
+    __table_args__ = (
+        Index("ix_image_share_events_image_id_shared_at", "image_id", "shared_at"),
+        Index("ix_image_share_events_shared_at", "shared_at"),
+    )
 
 
 class DownloadEvent(Base):
@@ -171,7 +179,28 @@ class DownloadEvent(Base):
     format: Mapped[str] = mapped_column(String(50))
     downloaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
-    __table_args__ = (Index("ix_image_download_events_image_id", "image_id"),)
+    __table_args__ = (
+        Index("ix_image_download_events_image_id", "image_id"),
+        Index("ix_image_download_events_downloaded_at", "downloaded_at"),
+    )
+
+
+class ViewEvent(Base):
+    """An image opened by a user (a view, for engagement and per-category performance)."""
+
+    __tablename__ = "image_view_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    image_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("generated_images.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[str] = mapped_column(Text)
+    viewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+    __table_args__ = (
+        Index("ix_image_view_events_image_id", "image_id"),
+        Index("ix_image_view_events_viewed_at", "viewed_at"),
+    )
 
 
 class Favorite(Base):
@@ -184,7 +213,10 @@ class Favorite(Base):
     )
     favorited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
-    __table_args__ = (UniqueConstraint("user_id", "image_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "image_id"),
+        Index("ix_image_favorites_image_id", "image_id"),
+    )
 
 
 class ImageDelivery(Base):
@@ -279,6 +311,40 @@ class LedgerEntry(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_ledger_entries_recorded_at", "recorded_at"),)
+
+
+COST_UNIT = 10**8  # rollups count money in hundred-millionths of a dollar: exact sums in SQL
+
+
+class LedgerDaily(Base):
+    """The ledger summed per business day, category, provider, model, quality and outcome,
+    maintained in the same transaction as the entries: what reports and budgets read, so they
+    stay fast at millions of entries. ``cost_units`` is dollars times :data:`COST_UNIT`."""
+
+    __tablename__ = "ledger_daily"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(50), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(50), primary_key=True)
+    model: Mapped[str] = mapped_column(String(50), primary_key=True)
+    quality: Mapped[str] = mapped_column(String(20), primary_key=True)  # "" when none
+    outcome: Mapped[str] = mapped_column(String(20), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, server_default="0")
+    cost_units: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    possibly_billed: Mapped[int] = mapped_column(Integer, server_default="0")
+    cost_unknown: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class BudgetAlert(Base):
+    """A budget alert that went out: one row per business day (or month) and kind, so each
+    crossing is announced once across every process."""
+
+    __tablename__ = "budget_alerts"
+
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2025-01-23 or 2025-01
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    spent: Mapped[Decimal] = mapped_column(Money)
 
 
 class QuotaReservation(Base):

@@ -12,18 +12,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Insert, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from .._boundary import Translated, sqlalchemy_errors
+from . import rollups
 from .models import (
     DownloadEvent,
     Favorite,
     GenerationStat,
     ImageDelivery,
     ImageRow,
+    LedgerDaily,
     LedgerEntry,
 )
 
@@ -98,8 +101,9 @@ class Repository(Translated):
     backend = "database"
     base_exceptions = staticmethod(sqlalchemy_errors)
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, timezone: ZoneInfo | None = None) -> None:
         self.engine = engine
+        self.timezone = timezone or ZoneInfo("UTC")  # the business days of the rollups
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -130,7 +134,9 @@ class Repository(Translated):
                     cost=new.cost,
                 )
             )
-            session.add_all(entry.to_row(now, image_uuid) for entry in entries)
+            ledger = [entry.to_row(now, image_uuid) for entry in entries]
+            session.add_all(ledger)
+            rollups.add_rollups(session, ledger, self.timezone)
         return _record(row)
 
     def record_entries(self, entries: tuple[Entry, ...], *, now: dt.datetime) -> None:
@@ -138,7 +144,9 @@ class Repository(Translated):
         if not entries:
             return
         with self.session() as session, session.begin():
-            session.add_all(entry.to_row(now, None) for entry in entries)
+            ledger = [entry.to_row(now, None) for entry in entries]
+            session.add_all(ledger)
+            rollups.add_rollups(session, ledger, self.timezone)
 
     def get_image(self, image_id: str) -> ImageRecord | None:
         key = _parse_id(image_id)
@@ -300,6 +308,27 @@ class Repository(Translated):
                     downloaded_at=now,
                 )
             )
+
+    def rebuild_rollups(self) -> int:
+        """Recompute the daily rollups from the whole ledger; the number of entries read."""
+        with self.session() as session, session.begin():
+            return rollups.rebuild(session, self.timezone)
+
+    def rollups_missing(self) -> bool:
+        """True when the ledger has entries but no rollups (entries older than the rollups)."""
+        with self.session() as session:
+            has_entries = session.execute(select(LedgerEntry.id).limit(1)).first() is not None
+            has_rollups = session.execute(select(LedgerDaily.day).limit(1)).first() is not None
+        return has_entries and not has_rollups
+
+    def rollup_rows(self, first: dt.date, last: dt.date) -> list[rollups.RollupRow]:
+        with self.session() as session:
+            return rollups.rollup_rows(session, first, last)
+
+    def spend(self, first: dt.date, last: dt.date) -> Decimal:
+        """Money certainly spent on the business days ``first`` to ``last``."""
+        with self.session() as session:
+            return rollups.spend(session, first, last)
 
     def count(
         self,
