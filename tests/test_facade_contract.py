@@ -141,6 +141,21 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
             junk,
         ),
     ),
+    "record_share": st.tuples(
+        users,
+        st.one_of(st.just(EXISTING), image_ids),
+        mostly(st.sampled_from(["instagram", "x", "facebook"]), junk),
+    ),
+    "record_download": st.tuples(
+        users, st.one_of(st.just(EXISTING), image_ids), mostly(st.just("original"), junk)
+    ),
+    "record_view": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
+    "favorite": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
+    "unfavorite": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
+    "engagement": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
+    "viral_images": st.tuples(users),
+    "dashboard": st.tuples(users),
+    "cost_report": st.tuples(mostly(st.integers(-5, 400), st.one_of(huge, junk))),
     "share_text": st.tuples(
         st.one_of(st.sampled_from(["daily_energy", "avatar", "group", "tarot"]), junk),
         mostly(st.sampled_from(PHASE_NAMES), junk),

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from ._boundary import sqlalchemy_errors, translating
 from ._registry import StoreContext
+from .analytics import Analytics
 from .batch import BatchRunner
 from .cache import CacheBackend, SqlCache, cache_from_url
 from .cards import CardStyle, check_png_encoder
@@ -43,6 +44,7 @@ from .storage import (
     make_engine,
     upgrade,
 )
+from .storage.events import EventStore
 from .usage import WeeklyLimits
 from .zodiac import Sign
 
@@ -75,6 +77,7 @@ class Parts:
     batch: BatchRunner
     cards: ShareCards
     reports: Reports
+    analytics: Analytics
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
@@ -239,10 +242,11 @@ def build(
                 timedelta(days=settings.retention_days) if settings.retention_days else None
             ),
         )
+        events = EventStore(engine)
         cards = ShareCards(
             images=images,
             policy=policy,
-            repository=repository,
+            events=events,
             blobs=blobs,
             style=card_style(settings),
             png_encoder=check_png_encoder(settings.card_png_encoder),
@@ -273,4 +277,13 @@ def build(
         batch=BatchRunner(pipeline),
         cards=cards,
         reports=Reports(repository, cache, pipeline.today),
+        analytics=Analytics(
+            images=images,
+            policy=policy,
+            events=events,
+            repository=repository,
+            timezone=zone,
+            clock=clock,
+            viral_shares=settings.viral_shares,
+        ),
     )

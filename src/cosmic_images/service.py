@@ -7,6 +7,7 @@ Read it top to bottom for a request's path, then open the module each line names
 - ``images.py``: reading images, their bytes and galleries;
 - ``sharing.py``: share cards (rendered by ``cards/``, stored in the blob store);
 - ``usage.py``: weekly limits, usage statistics, sweeping abandoned slots;
+- ``analytics.py``: shares, downloads, views, favourites; viral images and the dashboard;
 - ``reports.py``: the cost report, from the ledger's daily rollups;
 - ``maintenance.py``: cleanup (the spool, orphaned blobs, expired entries).
 
@@ -22,6 +23,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from ._wiring import DayRule, Parts, build
+from .analytics import Dashboard, ImageEngagement, ViralImages
 from .batch import MAX_CONCURRENCY, BatchItem, BatchReport, checked_horoscopes
 from .cache import CacheBackend
 from .cache.statistics import CacheStats, cache_stats
@@ -213,6 +215,41 @@ class CosmicImages:
         if not isinstance(given, str) or given not in set(MoonPhase):
             raise InvalidRequest("phase: must be a moon phase", field="phase")
         return self._parts.cards.share_text(category, MoonPhase(str(given)))
+
+    # --- engagement -------------------------------------------------------------------------
+
+    def record_share(self, user: User, image_id: str, platform: str) -> None:
+        """The user shared the image on ``platform`` (analytics.py)."""
+        self._parts.analytics.share(_require_user(user), image_id, platform)
+
+    def record_download(self, user: User, image_id: str, format: str = "original") -> None:
+        """The user downloaded the image (cards record their own downloads)."""
+        self._parts.analytics.download(_require_user(user), image_id, format)
+
+    def record_view(self, user: User, image_id: str) -> None:
+        self._parts.analytics.view(_require_user(user), image_id)
+
+    def favorite(self, user: User, image_id: str) -> bool:
+        """Mark a favourite (idempotent); True when it was not one before."""
+        return self._parts.analytics.favorite(_require_user(user), image_id)
+
+    def unfavorite(self, user: User, image_id: str) -> bool:
+        """Remove a favourite (idempotent); True when it was one."""
+        return self._parts.analytics.unfavorite(_require_user(user), image_id)
+
+    def engagement(self, user: User, image_id: str) -> ImageEngagement:
+        """An image's shares, downloads, views and favourites, for a reader of it."""
+        return self._parts.analytics.engagement(_require_user(user), image_id)
+
+    def viral_images(self, admin: User) -> ViralImages:
+        """Images shared ``COSMIC_IMAGES_VIRAL_SHARES`` (50) times or more in 24 hours."""
+        self.require_admin(admin)
+        return self._parts.analytics.viral()
+
+    def dashboard(self, admin: User) -> Dashboard:
+        """The seed's dashboard: today, viral images, the week's most shared, by category."""
+        self.require_admin(admin)
+        return self._parts.analytics.dashboard()
 
     # --- weekly limits -------------------------------------------------------------------------
 

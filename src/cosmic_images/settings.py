@@ -173,6 +173,11 @@ class Settings(BaseSettings):
     card_font: Path | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_CARD_FONT", "card_font")
     )
+    viral_shares: int = Field(
+        default=50,
+        ge=1,
+        validation_alias=_env("COSMIC_IMAGES_VIRAL_SHARES", "viral_shares"),
+    )
     card_png_encoder: Literal["pillow", "fpng"] = Field(
         default="pillow",
         validation_alias=_env("COSMIC_IMAGES_CARD_PNG_ENCODER", "card_png_encoder"),
@@ -305,6 +310,7 @@ class Settings(BaseSettings):
             "brandInk": self.brand_ink,
             "cardFont": str(self.card_font) if self.card_font else None,
             "cardPngEncoder": self.card_png_encoder,
+            "viralShares": self.viral_shares,
         }
 
 

@@ -22,7 +22,8 @@ from .errors import BackendUnavailable, InvalidRequest, NotEntitled, NotFound
 from .images import Images
 from .policy import Policy
 from .schemas import User
-from .storage import BlobStore, ImageRecord, Repository
+from .storage import BlobStore, ImageRecord
+from .storage.events import EventStore
 from .zodiac import CardFormat, Category, MoonPhase, Sign, sign_info
 
 __all__ = ["SHARE_TEXTS", "ShareCards", "card_data", "card_key", "fill", "format_label"]
@@ -148,7 +149,7 @@ class ShareCards:
         *,
         images: Images,
         policy: Policy,
-        repository: Repository,
+        events: EventStore,
         blobs: BlobStore,
         style: CardStyle,
         timezone: ZoneInfo,
@@ -158,7 +159,7 @@ class ShareCards:
     ) -> None:
         self.images = images
         self.policy = policy
-        self.repository = repository
+        self.events = events
         self.blobs = blobs
         self.style = style
         self.timezone = timezone
@@ -201,7 +202,7 @@ class ShareCards:
         except NotFound:
             encoded = self._render(record, data, size, chosen)
             self.blobs.put(key, encoded, ENCODINGS[chosen][1])
-        self.repository.record_download(record.id, user.id, format_label(size), now=self._clock())
+        self.events.add_download(record.id, user.id, format_label(size), now=self._clock())
         return encoded
 
     def _render(

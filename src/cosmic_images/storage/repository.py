@@ -295,20 +295,6 @@ class Repository(Translated):
             total = session.execute(count).scalar_one()
         return [GalleryEntry(_record(r[0]), r[1], bool(r[2])) for r in rows], total
 
-    def record_download(
-        self, image_id: str, user_id: str, card_format: str, *, now: dt.datetime
-    ) -> None:
-        """One download of an image (a card, or the image itself) by a user, in a format."""
-        with self.session() as session, session.begin():
-            session.add(
-                DownloadEvent(
-                    image_id=uuid.UUID(image_id),
-                    user_id=user_id,
-                    format=card_format[:50],
-                    downloaded_at=now,
-                )
-            )
-
     def rebuild_rollups(self) -> int:
         """Recompute the daily rollups from the whole ledger; the number of entries read."""
         with self.session() as session, session.begin():
