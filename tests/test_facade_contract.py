@@ -155,6 +155,8 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "engagement": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
     "viral_images": st.tuples(users),
     "dashboard": st.tuples(users),
+    "budget_status": st.tuples(),
+    "on_budget_alert": st.tuples(mostly(st.just(print), junk)),
     "cost_report": st.tuples(mostly(st.integers(-5, 400), st.one_of(huge, junk))),
     "share_text": st.tuples(
         st.one_of(st.sampled_from(["daily_energy", "avatar", "group", "tarot"]), junk),

@@ -18,6 +18,7 @@ from ._boundary import sqlalchemy_errors, translating
 from ._registry import StoreContext
 from .analytics import Analytics
 from .batch import BatchRunner
+from .budget import Budget, BudgetAction
 from .cache import CacheBackend, SqlCache, cache_from_url
 from .cards import CardStyle, check_png_encoder
 from .errors import ConfigurationError
@@ -78,6 +79,7 @@ class Parts:
     cards: ShareCards
     reports: Reports
     analytics: Analytics
+    budget: Budget
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
@@ -140,6 +142,15 @@ def build_provider(settings: Settings, context: StoreContext) -> ImageProvider:
         rate_limit=rate_limit,
         fallback=provider_from_name(fallback, config) if fallback else None,
     )
+
+
+def budget_provider(settings: Settings, context: StoreContext) -> ImageProvider | None:
+    """The cheaper model a degraded generation uses past a budget (``COSMIC_IMAGES_BUDGET_MODEL``),
+    with the same deadline, retries and rate limit as the main one; None when unset."""
+    if not settings.budget_model:
+        return None
+    cheaper = settings.model_copy(update={"openai_model": settings.budget_model})
+    return build_provider(cheaper, context)
 
 
 def card_style(settings: Settings) -> CardStyle:
@@ -213,6 +224,16 @@ def build(
             generation_enabled=settings.enable_image_generation,
             user_hash_salt=salt.get_secret_value().encode() if salt else None,
         )
+        spending = Budget(
+            repository,
+            timezone=zone,
+            clock=clock,
+            daily=settings.daily_budget,
+            monthly=settings.monthly_budget,
+            action=BudgetAction(settings.budget_action),
+            alert_share=settings.budget_alert_share,
+            spike_factor=settings.spike_factor or None,
+        )
         pipeline = Pipeline(
             prompts=prompts,
             policy=policy,
@@ -230,6 +251,11 @@ def build(
             # outlives a lost Redis lease: a second holder waits instead of paying again.
             claims=() if isinstance(cache, SqlCache) else (SqlCache(engine),),
             rejection_ttl=timedelta(seconds=settings.rejection_ttl_seconds),
+            budget=spending,
+            budget_provider=budget_provider(settings, context),
+            stand_in_provider=provider_from_name(
+                settings.fallback_provider or "procedural", provider_config(settings)
+            ),
         )
         maintenance = Maintenance(
             repository=repository,
@@ -277,6 +303,7 @@ def build(
         batch=BatchRunner(pipeline),
         cards=cards,
         reports=Reports(repository, cache, pipeline.today),
+        budget=spending,
         analytics=Analytics(
             images=images,
             policy=policy,

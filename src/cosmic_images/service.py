@@ -25,6 +25,7 @@ from typing import Any, Self
 from ._wiring import DayRule, Parts, build
 from .analytics import Dashboard, ImageEngagement, ViralImages
 from .batch import MAX_CONCURRENCY, BatchItem, BatchReport, checked_horoscopes
+from .budget import Alert, BudgetStatus
 from .cache import CacheBackend
 from .cache.statistics import CacheStats, cache_stats
 from .errors import InvalidRequest, NotEntitled
@@ -324,6 +325,18 @@ class CosmicImages:
         """What the last ``days`` business days cost, and how it adds up (reports.py)."""
         days = whole_number(days, "days", 1, MAX_STATS_DAYS)
         return self._parts.reports.cost_report(days)
+
+    # --- budgets ------------------------------------------------------------------------------
+
+    def budget_status(self) -> BudgetStatus:
+        """Spend today and this month against the caps (budget.py)."""
+        return self._parts.budget.status()
+
+    def on_budget_alert(self, listener: Callable[[Alert], None]) -> None:
+        """Call ``listener(alert)`` once per crossing: a spend spike, a share of a cap, a cap."""
+        if not callable(listener):
+            raise InvalidRequest("listener: must be callable", field="listener")
+        self._parts.budget.on_alert(listener)
 
     # --- upkeep -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ what it needs as arguments. Field names work as keyword arguments
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -173,6 +174,34 @@ class Settings(BaseSettings):
     card_font: Path | None = Field(
         default=None, validation_alias=_env("COSMIC_IMAGES_CARD_FONT", "card_font")
     )
+    daily_budget: Decimal | None = Field(
+        default=None,
+        gt=0,
+        validation_alias=_env("COSMIC_IMAGES_DAILY_BUDGET", "daily_budget"),
+    )
+    monthly_budget: Decimal | None = Field(
+        default=None,
+        gt=0,
+        validation_alias=_env("COSMIC_IMAGES_MONTHLY_BUDGET", "monthly_budget"),
+    )
+    budget_action: Literal["refuse", "degrade", "fallback"] = Field(
+        default="refuse",
+        validation_alias=_env("COSMIC_IMAGES_BUDGET_ACTION", "budget_action"),
+    )
+    budget_model: str | None = Field(
+        default=None, validation_alias=_env("COSMIC_IMAGES_BUDGET_MODEL", "budget_model")
+    )
+    budget_alert_share: Decimal = Field(
+        default=Decimal("0.8"),
+        gt=0,
+        le=1,
+        validation_alias=_env("COSMIC_IMAGES_BUDGET_ALERT_SHARE", "budget_alert_share"),
+    )
+    spike_factor: Decimal = Field(
+        default=Decimal("3"),
+        ge=0,
+        validation_alias=_env("COSMIC_IMAGES_SPIKE_FACTOR", "spike_factor"),
+    )
     viral_shares: int = Field(
         default=50,
         ge=1,
@@ -311,6 +340,12 @@ class Settings(BaseSettings):
             "cardFont": str(self.card_font) if self.card_font else None,
             "cardPngEncoder": self.card_png_encoder,
             "viralShares": self.viral_shares,
+            "dailyBudget": str(self.daily_budget) if self.daily_budget else None,
+            "monthlyBudget": str(self.monthly_budget) if self.monthly_budget else None,
+            "budgetAction": self.budget_action,
+            "budgetModel": self.budget_model,
+            "budgetAlertShare": str(self.budget_alert_share),
+            "spikeFactor": str(self.spike_factor),
         }
 
 

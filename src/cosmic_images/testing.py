@@ -17,6 +17,7 @@ Importing this module needs pytest (the ``dev`` extra).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import threading
@@ -25,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,7 +54,8 @@ __all__ = [
 
 
 class CountingProvider(ProviderProxy):
-    """Wraps ``inner`` (procedural by default); counts calls; ``fail_with`` makes them fail."""
+    """Wraps ``inner`` (procedural by default); counts calls; ``fail_with`` makes them fail;
+    ``price`` is what each answer costs (a paid model, for budgets and reports)."""
 
     def __init__(
         self,
@@ -60,10 +63,12 @@ class CountingProvider(ProviderProxy):
         *,
         fail_with: Callable[[PromptSpec], CosmicImagesError | Exception | None] | None = None,
         delay: float = 0.0,
+        price: Decimal = Decimal("0"),
     ) -> None:
         super().__init__(inner or ProceduralProvider())
         self.fail_with = fail_with
         self.delay = delay
+        self.price = price
         self.calls: list[PromptSpec] = []
         self.end_users: list[str | None] = []
         self._lock = threading.Lock()
@@ -82,7 +87,8 @@ class CountingProvider(ProviderProxy):
             raise error  # failures are immediate; the delay is for calls that succeed
         if self.delay:
             time.sleep(self.delay)
-        return self.inner.generate(spec, end_user=end_user)
+        image = self.inner.generate(spec, end_user=end_user)
+        return dataclasses.replace(image, cost=self.price) if self.price else image
 
 
 def _key() -> str:

@@ -9,15 +9,19 @@ whoever asks, in whichever process).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..budget import Budget, BudgetAction
 from ..cache import CacheBackend, NotCached, get_or_create
 from ..errors import (
+    BudgetExceeded,
     ConfigurationError,
     ContentRejected,
     CosmicImagesError,
@@ -26,6 +30,7 @@ from ..errors import (
 from ..images import Images
 from ..policy import Access, Policy, check_generation, not_entitled
 from ..prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec
+from ..providers import ImageProvider
 from ..schemas import GenerationResult, RequestModel, User, parse_request
 from ..storage import ImageRecord
 from ..zodiac import Quality, Sign
@@ -47,6 +52,15 @@ SHARED_FAILURE_SECONDS = 5.0
 SYSTEM = User(id="system", tier="system", is_admin=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """How a miss is made: by another provider (a cheaper model, the stand-in's), marked as a
+    stand-in (served once, not cached)."""
+
+    provider: ImageProvider | None = None
+    stand_in: bool = False
+
+
 class Pipeline:
     """Requests to results. Thread-safe; shared by a process."""
 
@@ -66,6 +80,9 @@ class Pipeline:
         clock: Callable[[], dt.datetime],
         claims: Sequence[CacheBackend] = (),
         rejection_ttl: timedelta = timedelta(minutes=10),
+        budget: Budget | None = None,
+        budget_provider: ImageProvider | None = None,
+        stand_in_provider: ImageProvider | None = None,
     ) -> None:
         self.prompts = prompts
         self.policy = policy
@@ -81,6 +98,10 @@ class Pipeline:
         self.wait = wait
         self.claims = tuple(claims)
         self.rejection_ttl = rejection_ttl
+        self.budget = budget
+        # Past a cap: the cheaper model that degrade uses (if any), the stand-in of fallback.
+        self.budget_provider = budget_provider
+        self.stand_in_provider = stand_in_provider
         self._clock = clock
 
     def clock(self) -> dt.datetime:
@@ -107,7 +128,7 @@ class Pipeline:
             record, cached = self._shared(user, spec, key), True
             self._count(spec.category, user.tier, "hit")
         else:
-            record, cached = self._get_or_create(user, spec, key)
+            record, cached = self._get_or_create(user, *self._within_budget(spec, key))
         return self.images.deliver(user, record, cached=cached, cards=rules.cards)
 
     def generate_shared(
@@ -125,7 +146,7 @@ class Pipeline:
         if definition.shared_variant is not None:
             parsed = definition.shared_variant(parsed)
         spec = definition.builder(parsed, self._context(Quality.STANDARD, day_profile))
-        return self._get_or_create(SYSTEM, spec, self.key(spec), charge=False)
+        return self._get_or_create(SYSTEM, *self._within_budget(spec, self.key(spec)), charge=False)
 
     def _context(
         self,
@@ -154,14 +175,40 @@ class Pipeline:
             )
         return record
 
+    def _within_budget(self, spec: PromptSpec, key: str) -> tuple[PromptSpec, str, Choice]:
+        """The picture to make for ``spec``, given the budget (budget.py): as asked while no
+        cap is reached, or whenever it is cached; past a cap, BudgetExceeded, or a cheaper
+        picture under its own key (degrade), or a stand-in (fallback)."""
+        budget = self.budget
+        if budget is None or not budget.capped or self.cache.get(key) is not None:
+            return spec, key, Choice()
+        try:
+            budget.check()
+        except BudgetExceeded:
+            if budget.action is BudgetAction.REFUSE:
+                raise
+            if budget.action is BudgetAction.FALLBACK:
+                return spec, key, Choice(provider=self.stand_in_provider, stand_in=True)
+            cheaper = dataclasses.replace(spec, quality=Quality.STANDARD)
+            provider = self.budget_provider or self.maker.provider
+            return cheaper, cache_key(cheaper, provider.model), Choice(provider=provider)
+        return spec, key, Choice()
+
     def _get_or_create(
-        self, user: User, spec: PromptSpec, key: str, *, charge: bool = True
+        self,
+        user: User,
+        spec: PromptSpec,
+        key: str,
+        choice: Choice | None = None,
+        *,
+        charge: bool = True,
     ) -> tuple[ImageRecord, bool]:
         created: list[tuple[ImageRecord, bool]] = []
+        choice = choice or Choice()
 
         def create() -> str | NotCached:
             record, cached = self._kept(user, key, charge=charge) or (
-                self.maker.make(user, spec, key, charge=charge),
+                self._make(user, spec, key, choice, charge=charge),
                 False,
             )
             created.append((record, cached))
@@ -196,6 +243,21 @@ class Pipeline:
                 return record, cached
             self.cache.delete(key)  # the entry outlived its image: generate again
         raise ProviderUnavailable("the cached image vanished while it was being read")
+
+    def _make(
+        self, user: User, spec: PromptSpec, key: str, choice: Choice, *, charge: bool
+    ) -> ImageRecord:
+        """A new image; then the budget's alerts for what it cost (best effort)."""
+        try:
+            return self.maker.make(
+                user, spec, key, charge=charge, provider=choice.provider, stand_in=choice.stand_in
+            )
+        finally:
+            if self.budget is not None:
+                try:
+                    self.budget.observe()
+                except CosmicImagesError as exc:
+                    log.warning("budget alerts: could not check: %s", exc.message)
 
     def _count(self, category: str, tier: str, event: str) -> None:
         """One more hit, miss or wait in today's statistics; best effort. The system's own

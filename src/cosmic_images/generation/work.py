@@ -14,6 +14,7 @@ when the database is back; when the bytes cannot be stored, the paid image is re
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -75,9 +76,20 @@ class ImageMaker:
         self.user_hash_salt = user_hash_salt
         self._clock = clock
 
-    def make(self, user: User, spec: PromptSpec, key: str, *, charge: bool = True) -> ImageRecord:
+    def make(
+        self,
+        user: User,
+        spec: PromptSpec,
+        key: str,
+        *,
+        charge: bool = True,
+        provider: ImageProvider | None = None,
+        stand_in: bool = False,
+    ) -> ImageRecord:
         """A new image for ``spec``, charged to one of the user's weekly slots (unless
-        ``charge`` is False: the system's own work, such as the nightly batch)."""
+        ``charge`` is False: the system's own work, such as the nightly batch). ``provider``
+        replaces the configured one (a cheaper model past a budget); ``stand_in`` marks the
+        answer as a fallback picture (served once, not cached, no slot used)."""
         if not self.generation_enabled:
             raise GenerationDisabled(
                 "image generation is switched off (ENABLE_IMAGE_GENERATION=false); "
@@ -86,7 +98,9 @@ class ImageMaker:
         image_id = str(uuid.uuid4())
         reservation = self.limits.reserve(user, image_id) if charge else None
         try:
-            image = self._call(user, spec)
+            image = self._call(user, spec, provider or self.provider)
+            if stand_in:
+                image = dataclasses.replace(image, fallback=True)
             record = self._store(user, spec, key, image, image_id, reservation)
         except BaseException:
             self.limits.settle(reservation, used=False)
@@ -112,32 +126,34 @@ class ImageMaker:
             digest = hashlib.sha256(f"cosmic-images:{user_id}".encode()).hexdigest()
         return digest[:32]
 
-    def _call(self, user: User, spec: PromptSpec) -> GeneratedImage:
+    def _call(self, user: User, spec: PromptSpec, provider: ImageProvider) -> GeneratedImage:
         """The provider's answer; any failure is ours, and recorded when a request was made."""
         try:
-            image = self.provider.generate(spec, end_user=self.end_user(user.id))
+            image = provider.generate(spec, end_user=self.end_user(user.id))
         except InvalidRequest:
             raise  # refused before any call was made
         except CosmicImagesError as exc:
-            self._record_failure(user, spec, exc)
+            self._record_failure(user, spec, exc, provider)
             raise
         except Exception as exc:
             error = ProviderUnavailable(
-                f"the {self.provider.name} provider failed: {type(exc).__name__}: {exc}"
+                f"the {provider.name} provider failed: {type(exc).__name__}: {exc}"
             )
-            self._record_failure(user, spec, error)
+            self._record_failure(user, spec, error, provider)
             raise error from exc
         if not isinstance(image, GeneratedImage):
             raise ProviderUnavailable(
-                f"the {self.provider.name} provider returned {type(image).__name__}, "
+                f"the {provider.name} provider returned {type(image).__name__}, "
                 "not a GeneratedImage"
             )
         if image.media_type == "image/png" and not image.data.startswith(_PNG_MAGIC):
-            raise ProviderUnavailable(f"the {self.provider.name} provider returned no PNG image")
+            raise ProviderUnavailable(f"the {provider.name} provider returned no PNG image")
         return image
 
-    def _record_failure(self, user: User, spec: PromptSpec, error: CosmicImagesError) -> None:
-        attempt = failed_attempt(self.provider.name, self.provider.model, error)
+    def _record_failure(
+        self, user: User, spec: PromptSpec, error: CosmicImagesError, provider: ImageProvider
+    ) -> None:
+        attempt = failed_attempt(provider.name, provider.model, error)
         if attempt is not None:
             self._record(_entries(user, spec, (attempt,)))
 
