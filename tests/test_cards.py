@@ -12,7 +12,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageStat
 
 from cosmic_images import ConfigurationError, InvalidRequest
 from cosmic_images.cards import (
@@ -345,3 +345,88 @@ def test_fitted_text_never_leaves_its_box(
         assert x0 >= 20 - 2 and x1 <= 20 + width + 2, line  # a glyph's overhang, at most
         assert y0 >= 20 and y1 <= 20 + height, line
         assert UNICORN not in line.text and "\ufe0f" not in line.text
+
+
+# --- found in review ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def capitals_only_font(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A host font with A-Z only: not even a space."""
+    options = subset.Options()
+    font = subset.load_font(str(FONTS / BUNDLED_BOLD), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=range(ord("A"), ord("Z") + 1))
+    subsetter.subset(font)
+    path = tmp_path_factory.mktemp("fonts") / "Caps.ttf"
+    subset.save_font(font, str(path), options)
+    font.close()
+    return path
+
+
+def test_a_space_the_host_font_lacks_comes_from_the_bundled_one(capitals_only_font: Path) -> None:
+    regular, _ = bundled_fonts(capitals_only_font)
+    host = regular.faces[0]
+    assert not host.covers(" ")
+    runs = [(face is host, text) for face, text in regular.runs("LEO RISING \u264c")]
+    assert runs == [(True, "LEO"), (False, " "), (True, "RISING"), (False, " \u264c")]
+
+
+def test_font_sizes_kept_per_thread_are_bounded() -> None:
+    from cosmic_images.cards.typeface import FONT_SIZES_KEPT
+
+    face = bundled_face(BUNDLED_REGULAR)
+    for size in range(10, 10 + 3 * FONT_SIZES_KEPT):
+        face.font(size)
+    assert len(face._local.fonts) == FONT_SIZES_KEPT
+    assert face.font(10 + 3 * FONT_SIZES_KEPT - 1) is face.font(10 + 3 * FONT_SIZES_KEPT - 1)
+
+
+def test_a_very_long_title_is_cut_and_fits(art: bytes) -> None:
+    composed = compose(art, card(title="Aries energy " * 2000), CardFormat.INSTAGRAM_STORY)
+    assert_inside(composed)
+    assert composed.text["title"][-1].text.endswith(ELLIPSIS)
+
+
+def test_sixteen_bit_artwork_is_scaled_not_clipped_to_white(art: bytes) -> None:
+    grey = Image.open(BytesIO(art)).convert("L")
+    wide = Image.eval(grey, lambda v: v).convert("I").point(lambda v: v * 257)
+    deep = BytesIO()
+    wide.convert("I;16").save(deep, "PNG")
+    ours = compose(deep.getvalue(), card(), CardFormat.INSTAGRAM_STORY).image
+    eight = compose(grey.convert("RGB"), card(), CardFormat.INSTAGRAM_STORY).image
+    box = (28, 384, 28 + 1024, 384 + 1024)  # the framed artwork
+    mean_ours = ImageStat.Stat(ours.crop(box).convert("L")).mean[0]
+    mean_eight = ImageStat.Stat(eight.crop(box).convert("L")).mean[0]
+    assert abs(mean_ours - mean_eight) < 8 and mean_ours < 200
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": 123}, "title"),
+        ({"share_text": None}, "share_text"),
+        ({"energy_level": True}, "energyLevel"),
+        ({"energy_level": "5"}, "energyLevel"),
+        ({"energy_level": 11}, "energyLevel"),
+        ({"date": "2025-01-23"}, "date"),
+        ({"glyphs": ["\u2648"]}, "glyphs"),
+    ],
+)
+def test_card_data_of_the_wrong_type_is_invalid_request(
+    overrides: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        card(**overrides)
+    assert caught.value.field == field
+
+
+def test_bytes_like_artwork_and_bad_colours(art: bytes) -> None:
+    assert size_of(render_card(bytearray(art), card(), CardFormat.FACEBOOK))[0] == (1200, 630)
+    with pytest.raises(InvalidRequest):
+        render_card("not bytes", card())  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequest):
+        CardStyle(accent=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequest) as wide_digits:
+        render_card(art, card(), "\uff11\uff10\uff18\uff10x\uff11\uff10\uff18\uff10")
+    assert wide_digits.value.field == "format"

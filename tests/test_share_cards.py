@@ -332,3 +332,73 @@ def test_the_card_command_refuses_bad_input_and_readers(
     assert error.get("field") == field
     assert error["code"] in {"invalid_request", "not_entitled", "not_found"}
     assert "Traceback" not in result.output
+
+
+# --- found in review ------------------------------------------------------------------------
+
+
+def test_threads_asking_for_one_card_render_it_once(
+    make_service: ServiceFactory, renders: list[tuple[int, int]]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    svc = make_service()
+    made = svc.generate_daily_energy(OWNER, ENERGY)
+    with ThreadPoolExecutor(8) as pool:
+        cards = list(pool.map(lambda _: svc.share_card(OWNER, made.image_id, "twitter"), range(8)))
+    assert len(set(cards)) == 1
+    assert renders == [(1200, 675)]
+    assert svc.repository.count(DownloadEvent) == 8
+
+
+def test_share_text_braces_are_never_formatted(make_service: ServiceFactory) -> None:
+    svc = make_service(share_texts={"avatar": "{phase.upper} {{x}} {phase:>99}", "x": "{phase}"})
+    assert svc.share_text("avatar") == "{phase.upper} {{x}} {phase:>99}"
+    assert svc.share_text("x", "waning_gibbous") == "Waning gibbous"
+
+
+def test_a_card_font_that_is_no_font_fails_at_start(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    from cosmic_images import ConfigurationError
+
+    bad = tmp_path / "font.woff2"
+    bad.write_bytes(b"wOF2 but not really a font")
+    with pytest.raises(ConfigurationError, match="COSMIC_IMAGES_CARD_FONT"):
+        make_service(card_font=bad)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--format", "nope/x"], "format"),
+        (["--output", "card.gif"], "output"),
+        (["--output", "card.jpg", "--encoding", "png"], "encoding"),
+    ],
+)
+def test_the_card_command_checks_names_before_any_card(
+    make_service: ServiceFactory, args: list[str], field: str
+) -> None:
+    svc = make_service()
+    made = svc.generate_daily_energy(OWNER, ENERGY)
+    result = runner.invoke(app, ["card", made.image_id, *args, "--json"])
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["error"]["field"] == field
+    assert svc.repository.count(DownloadEvent) == 0
+
+
+def test_all_formats_checks_every_file_before_writing_any(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    svc = make_service()
+    made = svc.generate_daily_energy(OWNER, ENERGY)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / f"{made.image_id}-twitter.png").mkdir()  # a folder where a card would go
+    result = runner.invoke(
+        app, ["card", made.image_id, "--all-formats", "--output-dir", str(folder), "--json"]
+    )
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["error"]["field"] == "output"
+    assert [p.name for p in folder.iterdir()] == [f"{made.image_id}-twitter.png"]
+    assert svc.repository.count(DownloadEvent) == 0

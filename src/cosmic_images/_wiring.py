@@ -154,16 +154,23 @@ def budget_provider(settings: Settings, context: StoreContext) -> ImageProvider 
 
 
 def card_style(settings: Settings) -> CardStyle:
-    """The brand of share cards; a host's font must exist (it is loaded at the first card)."""
+    """The brand of share cards. A host's font is loaded now, so a file that is missing or
+    no font is a ConfigurationError at start, not at every card; the bundled ones wait."""
     font = settings.card_font
     if font is not None and not font.is_file():
         raise ConfigurationError(f"COSMIC_IMAGES_CARD_FONT: {font} is not a file")
-    return CardStyle(
+    style = CardStyle(
         brand_text=settings.brand_text,
         accent=settings.brand_accent,
         ink=settings.brand_ink,
         font_file=font,
     )
+    if font is not None:
+        try:
+            style.fonts  # noqa: B018  (loads and checks it)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"COSMIC_IMAGES_CARD_FONT: {exc.message}") from exc
+    return style
 
 
 def prepare_schema(engine: Engine, *, migrate: bool) -> None:

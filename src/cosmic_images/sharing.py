@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,19 +40,12 @@ SHARE_TEXTS: Mapping[str, str] = {
 DEFAULT_SHARE_TEXT = "My cosmic artwork \u2728 #CosmicCoach"
 
 
-class _Keep(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def fill(template: str, phase: MoonPhase = MoonPhase.FULL_MOON) -> str:
-    """``template`` with ``{phase}`` and ``{phaseSymbol}`` filled in; any other braces stay as
-    they are."""
-    values = _Keep(phase=phase.label.capitalize(), phaseSymbol=phase.symbol)
-    try:
-        return template.format_map(values)
-    except (ValueError, IndexError, AttributeError):  # a stray "{" or "{0}" in a host's text
-        return template
+    """``template`` with ``{phase}`` and ``{phaseSymbol}`` replaced; everything else, other
+    braces included, stays exactly as written (no format mini-language)."""
+    return template.replace("{phaseSymbol}", phase.symbol).replace(
+        "{phase}", phase.label.capitalize()
+    )
 
 
 def _sign(value: object) -> Sign | None:
@@ -81,12 +75,13 @@ def card_data(record: ImageRecord, share_text: str, zone: ZoneInfo) -> CardData:
 
     if record.category == Category.DAILY_ENERGY and (sign := _sign(identity.get("sign"))):
         level = identity.get("energyLevel")
+        level = level if isinstance(level, int) and not isinstance(level, bool) else None
         return CardData(
             category=record.category,
             title=f"{name(sign)} Daily Energy",
             glyphs=(glyph(sign),),
             date=_date(identity.get("date")) or made,
-            energy_level=level if isinstance(level, int) else None,
+            energy_level=level,
             share_text=fill(share_text),
         )
     if record.category == Category.AVATAR and (sun := _sign(identity.get("sunSign"))):
@@ -166,6 +161,9 @@ class ShareCards:
         self._clock = clock
         self.share_texts = {**SHARE_TEXTS, **(share_texts or {})}
         self.png_encoder = png_encoder
+        # Threads asking for the same card wait for one render and read what it stored
+        # (processes may each render once; the result is the same bytes under the same key).
+        self._locks = tuple(threading.Lock() for _ in range(64))
 
     def share_text(self, category: str, phase: MoonPhase = MoonPhase.FULL_MOON) -> str:
         """The text to post with a card of ``category`` (moon rituals: of ``phase``)."""
@@ -197,11 +195,12 @@ class ShareCards:
         record = self.images.get(user, image_id)
         data = card_data(record, self.template(record.category), self.timezone)
         key = card_key(record.id, size, chosen, self._digest(data))
-        try:
-            encoded = self.blobs.get(key)
-        except NotFound:
-            encoded = self._render(record, data, size, chosen)
-            self.blobs.put(key, encoded, ENCODINGS[chosen][1])
+        with self._locks[hash(key) % len(self._locks)]:  # one render per card in this process
+            try:
+                encoded = self.blobs.get(key)
+            except NotFound:
+                encoded = self._render(record, data, size, chosen)
+                self.blobs.put(key, encoded, ENCODINGS[chosen][1])
         self.events.add_download(record.id, user.id, format_label(size), now=self._clock())
         return encoded
 

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from PIL import Image, ImageDraw, ImageFilter, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .. import _defaults as defaults
 from ..errors import ConfigurationError, InvalidRequest
@@ -77,8 +77,8 @@ _MONTHS = (
 )
 
 
-def _hex(value: str) -> RGB:
-    match = re.fullmatch(r"#?([0-9a-fA-F]{6})", value.strip())
+def _hex(value: object) -> RGB:
+    match = re.fullmatch(r"#?([0-9a-fA-F]{6})", value.strip()) if isinstance(value, str) else None
     if match is None:
         raise InvalidRequest(f"colour: {value!r} is not #RRGGBB", field="colour")
     number = int(match.group(1), 16)
@@ -88,7 +88,8 @@ def _hex(value: str) -> RGB:
 @dataclass(frozen=True, slots=True)
 class CardData:
     """What a card says: the category, the glyphs (zodiac signs or a moon phase), the date,
-    an energy level out of 10 (daily energy), a title and the share text."""
+    an energy level out of 10 (daily energy), a title and the share text. Checked when made:
+    a wrong type is InvalidRequest naming the field."""
 
     category: str
     title: str
@@ -96,6 +97,22 @@ class CardData:
     date: dt.date | None = None
     energy_level: int | None = None
     share_text: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("category", "title", "share_text"):
+            if not isinstance(getattr(self, name), str):
+                raise InvalidRequest(f"{name}: must be a string", field=name)
+        glyphs: object = self.glyphs
+        if not isinstance(glyphs, tuple) or not all(isinstance(g, str) for g in glyphs):
+            raise InvalidRequest("glyphs: must be a tuple of strings", field="glyphs")
+        day: object = self.date
+        if day is not None and not isinstance(day, dt.date):
+            raise InvalidRequest("date: must be a date", field="date")
+        level: object = self.energy_level
+        if level is not None and (
+            not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 10
+        ):
+            raise InvalidRequest("energyLevel: must be a whole number 0-10", field="energyLevel")
 
 
 @dataclass(frozen=True)
@@ -139,7 +156,7 @@ def parse_size(value: object) -> tuple[int, int]:
         name = value.strip().lower()
         if name in CardFormat.__members__.values():
             return CardFormat(name).size
-        match = re.fullmatch(r"(\d{1,5})\s*[x\u00d7]\s*(\d{1,5})", name)
+        match = re.fullmatch(r"([0-9]{1,5}) *[x\u00d7] *([0-9]{1,5})", name)
         if match is None:
             known = ", ".join(f.value for f in CardFormat)
             raise InvalidRequest(
@@ -173,13 +190,29 @@ def _layout(size: tuple[int, int]) -> Layout:
     return layout_for(*size)
 
 
-def _decode(data: bytes) -> Image.Image:
+def _decode(data: object) -> Image.Image:
+    """The artwork as 8-bit RGB, upright (EXIF orientation applied), 16-bit and float images
+    scaled down rather than clipped to white."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise InvalidRequest("image: must be the image's encoded bytes", field="image")
     try:
-        with Image.open(BytesIO(data)) as opened:
+        with Image.open(BytesIO(bytes(data))) as opened:
             opened.load()
-            return opened if opened.mode == "RGB" else opened.convert("RGB")
+            image = ImageOps.exif_transpose(opened) if opened.getexif() else opened
+            if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+                image = _eight_bit(image)
+            return image if image.mode == "RGB" else image.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InvalidRequest(f"image: not an image Pillow can read ({exc})", field="image") from exc
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16-bit, 32-bit or float greyscale image as 8-bit, by its own range."""
+    wide = image.convert("F")
+    extrema: Any = wide.getextrema()  # (min, max) for a one-band image
+    low, high = float(extrema[0]), float(extrema[1])
+    scale = 255.0 / (high - low) if high > low else 0.0
+    return wide.point(lambda v: (v - low) * scale).convert("L")
 
 
 def _cover(image: Image.Image, size: tuple[int, int], *, rough: bool = False) -> Image.Image:
@@ -299,7 +332,7 @@ def _date_text(day: dt.date) -> str:
 
 
 def compose(
-    image: bytes | Image.Image,
+    image: bytes | bytearray | memoryview | Image.Image,
     data: CardData,
     size: tuple[int, int] | str | CardFormat = CardFormat.INSTAGRAM_SQUARE,
     style: CardStyle | None = None,
@@ -307,7 +340,7 @@ def compose(
     """Draw the card for ``data`` over the artwork at ``size`` (a format or custom size)."""
     style = style or CardStyle()
     size = parse_size(size)
-    art = _decode(image) if isinstance(image, bytes) else image.convert("RGB")
+    art = image.convert("RGB") if isinstance(image, Image.Image) else _decode(image)
     layout = _layout(size)
     accent, ink = _hex(style.accent), _hex(style.ink)
     shadow: RGB = (0, 0, 0)
@@ -448,7 +481,7 @@ def encode(image: Image.Image, encoding: str = "png", *, png_encoder: str = "pil
 
 
 def render_card(
-    image: bytes,
+    image: bytes | bytearray | memoryview,
     data: CardData,
     size: tuple[int, int] | str | CardFormat = CardFormat.INSTAGRAM_SQUARE,
     *,

@@ -14,9 +14,10 @@ from PIL import ImageDraw
 
 from .typeface import FontSet
 
-__all__ = ["ELLIPSIS", "Fitted", "Placed", "draw_fitted", "fit_text", "measure"]
+__all__ = ["ELLIPSIS", "MAX_TEXT", "Fitted", "Placed", "draw_fitted", "fit_text", "measure"]
 
 ELLIPSIS = "\u2026"
+MAX_TEXT = 1000  # characters read of any text: far more than a card line can show
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
 
@@ -55,11 +56,15 @@ class Fitted:
         return self.line_height * len(self.lines)
 
 
-def _wrap(fonts: FontSet, text: str, size: int, width: float) -> list[str]:
-    """Greedy word wrap; a word wider than the line is broken between characters."""
+def _wrap(fonts: FontSet, text: str, size: int, width: float, most: int) -> list[str]:
+    """Greedy word wrap; a word wider than the line is broken between characters. Stops
+    after ``most`` lines, the last holding the rest of the text unwrapped (to be cut)."""
     lines: list[str] = []
     line = ""
-    for word in text.split(" "):
+    words = text.split(" ")
+    for index, word in enumerate(words):
+        if len(lines) >= most:
+            return [*lines[:most], " ".join([line, *words[index:]]).strip()]
         candidate = f"{line} {word}" if line else word
         if measure(fonts, candidate, size) <= width:
             line = candidate
@@ -78,11 +83,16 @@ def _wrap(fonts: FontSet, text: str, size: int, width: float) -> list[str]:
 
 
 def _ellipsize(fonts: FontSet, text: str, size: int, width: float) -> str:
-    """The longest start of ``text`` that fits ``width`` with an ellipsis after it."""
-    cut = text
-    while cut and measure(fonts, cut.rstrip() + ELLIPSIS, size) > width:
-        cut = cut[:-1]
-    return cut.rstrip() + ELLIPSIS
+    """The longest start of ``text`` that fits ``width`` with an ellipsis after it (found by
+    bisection: a measure per halving, not per character)."""
+    low, high = 0, len(text)  # text[:low] + ELLIPSIS fits; text[:high + 1] + ... does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if measure(fonts, text[:middle].rstrip() + ELLIPSIS, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS
 
 
 def fit_text(
@@ -98,10 +108,10 @@ def fit_text(
     """The largest size from ``max_size`` down to ``min_size`` at which ``text`` wraps into at
     most ``max_lines`` lines inside ``width`` x ``height``; at ``min_size`` what does not fit
     is cut with an ellipsis. Characters no font covers are left out."""
-    text = fonts.drawable(text)
+    text = fonts.drawable(text[:MAX_TEXT])
     size = max(max_size, min_size)
     while True:
-        lines = _wrap(fonts, text, size, width) if text else []
+        lines = _wrap(fonts, text, size, width, max_lines + 1) if text else []
         ascent, descent = _metrics(fonts, size, lines[:max_lines])
         line_height = ascent + descent
         room = min(max_lines, int(height // line_height))

@@ -14,6 +14,7 @@ import hashlib
 import struct
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,6 +35,7 @@ __all__ = [
     "cmap_coverage",
 ]
 
+FONT_SIZES_KEPT = 32
 BUNDLED_REGULAR = "DejaVuSans-Subset.ttf"
 BUNDLED_BOLD = "DejaVuSans-Bold-Subset.ttf"
 
@@ -173,15 +175,21 @@ class Face:
         return ord(ch) in self.coverage
 
     def font(self, size: int) -> ImageFont.FreeTypeFont:
-        fonts: dict[int, ImageFont.FreeTypeFont] | None = getattr(self._local, "fonts", None)
+        """This face at ``size`` pixels; the last :data:`FONT_SIZES_KEPT` sizes a thread used
+        are kept (custom card sizes must not grow memory without end)."""
+        fonts: OrderedDict[int, ImageFont.FreeTypeFont] | None = getattr(self._local, "fonts", None)
         if fonts is None:
-            fonts = self._local.fonts = {}
+            fonts = self._local.fonts = OrderedDict()
         font = fonts.get(size)
         if font is None:
             font = ImageFont.truetype(
                 BytesIO(self.data), size, layout_engine=ImageFont.Layout.BASIC
             )
             fonts[size] = font
+            if len(fonts) > FONT_SIZES_KEPT:
+                fonts.popitem(last=False)
+        else:
+            fonts.move_to_end(size)
         return font
 
 
@@ -202,7 +210,8 @@ class FontSet:
             face = self.face_for(ch)
             if face is None:
                 continue
-            if runs and (runs[-1][0] is face or ch == " "):
+            joins = ch == " " and runs[-1][0].covers(" ") if runs else False
+            if runs and (runs[-1][0] is face or joins):
                 runs[-1] = (runs[-1][0], runs[-1][1] + ch)
             else:
                 runs.append((face, ch))

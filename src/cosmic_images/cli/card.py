@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,11 +50,13 @@ def card(
 ) -> None:
     """Write an image's share card: the artwork, its glyphs, title, date and the watermark."""
     with cli_errors(as_json):
-        from ..cards import check_encoding
+        from ..cards import check_encoding, parse_size
         from ..errors import InvalidRequest
         from ..schemas import User
+        from ..sharing import format_label
         from ..zodiac import CardFormat
 
+        safe_id = re.sub(r"[^A-Za-z0-9-]", "", image_id)[:40] or "card"
         if all_formats:
             if output is not None:
                 raise InvalidRequest("output: use --output-dir with --all-formats", field="output")
@@ -63,27 +66,28 @@ def card(
                     field="outputDir",
                 )
             chosen = check_encoding(encoding or "png")
-            suffix = ".jpg" if chosen == "jpeg" else f".{chosen}"
-            plan = [(f.value, output_dir / f"{image_id}-{f.value}{suffix}") for f in CardFormat]
+            sizes = [f.size for f in CardFormat]
+            targets = [output_dir / f"{safe_id}-{f.value}{_suffix(chosen)}" for f in CardFormat]
         else:
             if output_dir is not None:
                 raise InvalidRequest(
                     "outputDir: only with --all-formats (use --output for one card)",
                     field="outputDir",
                 )
-            implied = SUFFIXES.get(output.suffix.lower(), "png") if output else "png"
-            chosen = check_encoding(encoding or implied)
-            suffix = ".jpg" if chosen == "jpeg" else f".{chosen}"
-            target = output or Path(f"{image_id}-{card_format}{suffix}")
+            sizes = [parse_size(card_format)]
+            chosen = _encoding_for(output, encoding)
+            label = format_label(sizes[0])
+            targets = [output or Path(f"{safe_id}-{label}{_suffix(chosen)}")]
+        for target in targets:  # every file checked before any card is made
             check_output(target)
-            plan = [(card_format, target)]
+        plan = list(zip(sizes, targets, strict=True))
         reader = User(id=user_id or "cli", tier=tier, is_admin=user_id is None)
         written: list[dict[str, Any]] = []
         with open_service() as svc:
-            for name, path in plan:
-                data = svc.share_card(reader, image_id, name, encoding=chosen)
+            for size, path in plan:
+                data = svc.share_card(reader, image_id, size, encoding=chosen)
                 path.write_bytes(data)
-                written.append(_describe(path, name, data))
+                written.append(_describe(path, format_label(size), data))
         out = Data({"imageId": image_id, "cards": written})
 
     def view(console: Console) -> None:
@@ -97,6 +101,33 @@ def card(
         console.print(table)
 
     emit(out, as_json, view)
+
+
+def _suffix(encoding: str) -> str:
+    return ".jpg" if encoding == "jpeg" else f".{encoding}"
+
+
+def _encoding_for(output: Path | None, encoding: str | None) -> str:
+    """--encoding, or the one --output's suffix names; a suffix that disagrees, or that names
+    none of png, jpg, webp with no --encoding, is InvalidRequest."""
+    from ..cards import check_encoding
+    from ..errors import InvalidRequest
+
+    implied = SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if encoding is not None:
+        chosen = check_encoding(encoding)
+        if output is not None and implied not in (None, chosen):
+            raise InvalidRequest(
+                f"encoding: {chosen} does not match the file name {output.name}",
+                field="encoding",
+            )
+        return chosen
+    if output is not None and implied is None:
+        raise InvalidRequest(
+            f"output: {output.name}: name a .png, .jpg or .webp file (or give --encoding)",
+            field="output",
+        )
+    return implied or "png"
 
 
 def _describe(path: Path, name: str, data: bytes) -> dict[str, Any]:
