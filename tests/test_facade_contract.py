@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -156,6 +157,12 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "viral_images": st.tuples(users),
     "dashboard": st.tuples(users),
     "budget_status": st.tuples(),
+    "project_month": st.tuples(
+        mostly(st.integers(-5, 10**6), st.one_of(huge, junk)),
+        mostly(st.just("free=0.3,cosmic=0.5,universe=0.2"), st.one_of(st.text(max_size=30), junk)),
+        mostly(st.floats(0, 1), junk),
+    ),
+    "export_ledger": st.tuples(users, mostly(st.just("2025-01-01"), junk), st.just(io.StringIO())),
     "on_budget_alert": st.tuples(mostly(st.just(print), junk)),
     "cost_report": st.tuples(mostly(st.integers(-5, 400), st.one_of(huge, junk))),
     "share_text": st.tuples(

@@ -40,13 +40,14 @@ def test_cron_lines_parse_and_run_in_the_business_time_zone(
     lines = [ln for ln in result.stdout.splitlines() if ln and not ln.startswith("#")]
     assert lines[0] == "CRON_TZ=Europe/London"
     jobs = lines[1:]
-    assert len(jobs) == 2
+    assert len(jobs) == 3
     for line in jobs:
         fields = line.split(None, 5)
         assert all(cron_field_ok(f, lo, hi) for f, (lo, hi) in zip(fields[:5], RANGES, strict=True))
         assert f"cd {Path.cwd()} && " in fields[5] and "-m cosmic_images" in fields[5]
     assert jobs[0].startswith("0 0 * * * ") and jobs[0].endswith("batch --json")
     assert jobs[1].startswith("0 2 * * * ") and jobs[1].endswith("cleanup --json")
+    assert jobs[2].startswith("0 9 * * 1 ") and jobs[2].endswith("report --text")  # Mondays
 
 
 def test_systemd_units_verify(tmp_path: Path) -> None:
@@ -58,7 +59,12 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
         "cosmic-images-batch.timer",
         "cosmic-images-cleanup.service",
         "cosmic-images-cleanup.timer",
+        "cosmic-images-report.service",
+        "cosmic-images-report.timer",
     ]
+    assert re.search(
+        r"OnCalendar=Mon \*-\*-\* 09:00:00 America/New_York", units["cosmic-images-report.timer"]
+    )
     assert re.search(
         r"OnCalendar=\*-\*-\* 00:00:00 America/New_York", units["cosmic-images-batch.timer"]
     )

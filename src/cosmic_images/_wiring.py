@@ -24,6 +24,7 @@ from .cards import CardStyle, check_png_encoder
 from .errors import ConfigurationError
 from .generation import ImageMaker, Pipeline
 from .images import Images
+from .ledger.pricing import PriceTable, load_price_table
 from .ledger.spool import Spool
 from .maintenance import Maintenance
 from .policy import Policy, QuotaStore, load_policy, quota_from_url
@@ -80,6 +81,8 @@ class Parts:
     reports: Reports
     analytics: Analytics
     budget: Budget
+    prices: PriceTable
+    model: str  # the configured image model: what projections price by default
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
@@ -311,6 +314,8 @@ def build(
         cards=cards,
         reports=Reports(repository, cache, pipeline.today),
         budget=spending,
+        prices=load_price_table(settings.prices_file),
+        model=settings.openai_model,
         analytics=Analytics(
             images=images,
             policy=policy,

@@ -35,6 +35,8 @@ JOBS = (
         0,
         2,
     ),
+    # The seed's weekly cost report: Mondays at 09:00 (business time, with CRON_TZ).
+    Job("report", "the weekly cost report, in the seed's text", ("report", "--text"), 0, 9, 1),
 )
 
 _DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")

@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import IO, Any, Self
 
 from ._wiring import DayRule, Parts, build
 from .analytics import Dashboard, ImageEngagement, ViralImages
@@ -29,9 +31,11 @@ from .budget import Alert, BudgetStatus
 from .cache import CacheBackend
 from .cache.statistics import CacheStats, cache_stats
 from .errors import InvalidRequest, NotEntitled
+from .export import export_ledger
 from .images import whole_number
 from .maintenance import CleanupReport
 from .policy import Policy, QuotaStore, Window
+from .projection import MAX_USERS, Projection, parse_mix, project_month
 from .prompts import DayProfile, PromptRegistry, PromptSpec
 from .providers import ImageProvider
 from .reports import CostReport
@@ -57,6 +61,17 @@ __all__ = ["CosmicImages"]
 RequestInput = RequestModel | Mapping[str, Any]
 MAX_STATS_DAYS = 366
 MAX_POPULAR = 10_000
+
+
+def _share(value: object, field: str) -> Decimal:
+    """A number from 0 to 1 (a float, a decimal or its text), else InvalidRequest."""
+    try:
+        share = Decimal(str(value)) if not isinstance(value, bool) else Decimal("NaN")
+    except ArithmeticError:
+        share = Decimal("NaN")
+    if not share.is_finite() or not 0 <= share <= 1:
+        raise InvalidRequest(f"{field}: must be a number from 0 to 1", field=field)
+    return share
 
 
 def _require_user(user: object) -> User:
@@ -325,6 +340,47 @@ class CosmicImages:
         """What the last ``days`` business days cost, and how it adds up (reports.py)."""
         days = whole_number(days, "days", 1, MAX_STATS_DAYS)
         return self._parts.reports.cost_report(days)
+
+    def project_month(
+        self,
+        users: int,
+        mix: Mapping[str, float | str] | str,
+        hit_rate: float | str = 0.8,
+        *,
+        model: str | None = None,
+        unlimited_images: int = 20,
+    ) -> Projection:
+        """A month's cost from users, the tier mix and the hit rate, line by line, priced by
+        ``model`` (the configured one by default) from the price table (projection.py)."""
+        rate = _share(hit_rate, "hitRate")
+        return project_month(
+            users=whole_number(users, "users", 0, MAX_USERS),
+            mix=parse_mix(mix),
+            hit_rate=rate,
+            policy=self._parts.policy,
+            prices=self._parts.prices,
+            model=model if isinstance(model, str) else self._parts.model,
+            unlimited_images=whole_number(unlimited_images, "unlimitedImages", 0, 100_000),
+        )
+
+    def export_ledger(
+        self,
+        admin: User,
+        since: dt.date | str,
+        out: IO[str] | Path,
+        *,
+        format: str = "csv",
+    ) -> int:
+        """Every ledger entry from business day ``since`` as CSV (a text stream or a file) or
+        Parquet (a file), streamed in batches; the rows written (export.py)."""
+        self.require_admin(admin)
+        return export_ledger(
+            self._parts.repository,
+            parse_date(since, "since"),
+            self._parts.pipeline.timezone,
+            file_format=format,
+            out=out,
+        )
 
     # --- budgets ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._common import JsonOpt, cli_errors, emit, open_service
+from ._common import JsonOpt, check_output, cli_errors, emit, open_service
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,8 +36,6 @@ def report(
     if ctx.invoked_subcommand is not None:
         return
     with cli_errors(as_json):
-        from ._common import check_output
-
         check_output(chart)
         with open_service() as svc:
             result = svc.cost_report(days)
@@ -74,3 +72,51 @@ def report(
             console.print(f"chart written to {chart}")
 
     emit(result, as_json, view)
+
+
+@app.command("projection")
+def projection(
+    users: Annotated[int, typer.Option(help="Active users.")] = 10_000,
+    mix: Annotated[
+        str, typer.Option(help="Tier shares, tier=share,... adding up to 1.")
+    ] = "free=0.3,cosmic=0.5,universe=0.2",
+    hit_rate: Annotated[str, typer.Option("--hit-rate", help="Cache hit rate, 0 to 1.")] = "0.8",
+    model: Annotated[
+        str | None, typer.Option(help="Price by this model (default: the configured one).")
+    ] = None,
+    unlimited_images: Annotated[
+        int, typer.Option(help="Images a month a user of an unlimited tier asks for.")
+    ] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """A month's cost from users, tier mix and hit rate, with its arithmetic line by line."""
+    with cli_errors(as_json), open_service() as svc:
+        result = svc.project_month(
+            users, mix, hit_rate, model=model, unlimited_images=unlimited_images
+        )
+
+    def view(console: Console) -> None:
+        console.print(result.to_text().rstrip(), soft_wrap=True)
+
+    emit(result, as_json, view)
+
+
+@app.command("export")
+def export(
+    since: Annotated[str, typer.Option(help="The first business day, YYYY-MM-DD.")],
+    file_format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The file (CSV: stdout by default).")
+    ] = None,
+) -> None:
+    """Every ledger entry since a day, for analysts: CSV, or Parquet with the extra."""
+    with cli_errors(False):
+        from ._common import cli_user
+
+        check_output(output)
+        with open_service() as svc:
+            count = svc.export_ledger(
+                cli_user("cli"), since, output or sys.stdout, format=file_format
+            )
+    if output is not None:
+        typer.echo(f"{count} ledger entries written to {output}", err=True)
