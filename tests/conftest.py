@@ -185,3 +185,18 @@ def own_redis(tmp_path: Path) -> Iterator[Any]:
         missing_service("redis-server (to start a Redis of the test's own)", exc)
     yield server
     server.kill()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def process_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """Settings (plain values, for spawned processes) on a database migrated once, before
+    the processes start: SQLite in tmp, and PostgreSQL when it is reachable."""
+    settings: dict[str, Any] = {"data_dir": str(tmp_path / "data"), "auto_migrate": True}
+    if request.param == "postgres":
+        settings["database_url"] = request.getfixturevalue("postgres_url")
+    else:
+        settings["database_url"] = f"sqlite:///{tmp_path / 'processes.db'}"
+    engine = make_engine(settings["database_url"])
+    upgrade(engine)
+    engine.dispose()
+    return settings

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from cosmic_images import CosmicImages, InvalidRequest, NotEntitled, NotFound, User
 from cosmic_images.cli import app
 from cosmic_images.ledger.entries import Attempt, LedgerEntry, Outcome
-from cosmic_images.storage import make_engine, upgrade
+from cosmic_images.storage import make_engine
 from cosmic_images.storage.models import Favorite, ShareEvent
 
 from . import analytics_worker
@@ -163,25 +163,12 @@ def test_the_analytics_commands(make_service: Any) -> None:
     assert table.exit_code == 0 and "daily_energy" in table.stdout
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def shared_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    settings: dict[str, Any] = {"data_dir": str(tmp_path / "data"), "auto_migrate": True}
-    if request.param == "postgres":
-        settings["database_url"] = request.getfixturevalue("postgres_url")
-    else:
-        settings["database_url"] = f"sqlite:///{tmp_path / 'events.db'}"
-    engine = make_engine(settings["database_url"])
-    upgrade(engine)
-    engine.dispose()
-    return settings
-
-
 @pytest.mark.slow
-def test_processes_sharing_at_once_lose_nothing(shared_settings: dict[str, Any]) -> None:
+def test_processes_sharing_at_once_lose_nothing(process_settings: dict[str, Any]) -> None:
     from cosmic_images import Settings
     from cosmic_images.testing import CountingProvider
 
-    settings = {**shared_settings, "data_dir": Path(shared_settings["data_dir"])}
+    settings = {**process_settings, "data_dir": Path(process_settings["data_dir"])}
     with CosmicImages.from_settings(Settings(**settings), provider=CountingProvider()) as svc:
         image = svc.generate_daily_energy(OWNER, {"sign": "leo", "personalized": False}).image_id
     context = multiprocessing.get_context("spawn")
@@ -189,10 +176,10 @@ def test_processes_sharing_at_once_lose_nothing(shared_settings: dict[str, Any])
         start = manager.Barrier(4)
         with context.Pool(4) as pool:
             sent = pool.starmap(
-                analytics_worker.run, [(shared_settings, image, p, start) for p in range(4)]
+                analytics_worker.run, [(process_settings, image, p, start) for p in range(4)]
             )
     assert sum(sent) == 4 * analytics_worker.THREADS * analytics_worker.SHARES_PER_THREAD
-    engine = make_engine(shared_settings["database_url"])
+    engine = make_engine(process_settings["database_url"])
     try:
         with engine.connect() as conn:
             shares = conn.execute(select(func.count()).select_from(ShareEvent)).scalar_one()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from cosmic_images import BudgetExceeded, CosmicImages, User
 from cosmic_images.budget import Alert
 from cosmic_images.ledger.entries import Attempt, LedgerEntry, Outcome
-from cosmic_images.storage import make_engine, upgrade
+from cosmic_images.storage import make_engine
 from cosmic_images.testing import CountingProvider
 
 from . import budget_worker
@@ -133,22 +132,9 @@ def test_a_spike_over_the_trailing_average_alerts_once(make_service: ServiceFact
     assert [(a.kind, a.threshold) for a in heard] == [("spike", Decimal("0.03"))]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def race_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    settings: dict[str, Any] = {
-        "data_dir": str(tmp_path / "data"),
-        "auto_migrate": True,
-        "daily_budget": "0.40",
-        "spike_factor": "0",
-    }
-    if request.param == "postgres":
-        settings["database_url"] = request.getfixturevalue("postgres_url")
-    else:
-        settings["database_url"] = f"sqlite:///{tmp_path / 'budget.db'}"
-    engine = make_engine(settings["database_url"])
-    upgrade(engine)
-    engine.dispose()
-    return settings
+@pytest.fixture
+def race_settings(process_settings: dict[str, Any]) -> dict[str, Any]:
+    return {**process_settings, "daily_budget": "0.40", "spike_factor": "0"}
 
 
 @pytest.mark.slow

@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import InvalidRequest, NotEntitled
+from .errors import InvalidRequest
 from .images import Images
-from .policy import Policy
+from .policy import Policy, require_feature
 from .reports import IMAGE_OUTCOMES, money
 from .schemas import User
 from .storage import Repository
@@ -172,13 +172,8 @@ class Analytics:
             download_format.strip().lower()
         ):
             raise InvalidRequest("format: a download format such as original", field="format")
-        if not (user.is_admin or self.policy.tier(user.tier).downloads):
-            needed = self.policy.upgrade_for(lambda t: t.downloads)
-            message = f"the {user.tier} tier cannot download images"
-            raise NotEntitled(
-                message + (f"; upgrade to {needed} to unlock them" if needed else ""),
-                required_tier=needed,
-            )
+        if not user.is_admin:
+            require_feature(self.policy, user.tier, "downloads", "download images")
         record = self.images.get(user, image_id)
         self.events.add_download(
             record.id, user.id, download_format.strip().lower(), now=self._clock()

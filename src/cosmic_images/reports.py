@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import CacheBackend
-from .cache.statistics import CacheStats, Counts, cache_stats
+from .cache.statistics import CacheStats, Counts, cache_stats, period_api
 from .storage import Repository
 from .storage.rollups import RollupRow
 
@@ -133,11 +133,7 @@ class CostReport:
         return {
             "success": True,
             "data": {
-                "period": {
-                    "start": self.first.isoformat(),
-                    "end": self.last.isoformat(),
-                    "days": self.days,
-                },
+                "period": period_api(self.first, self.last),
                 "totalImages": total.images,
                 "totalCalls": total.calls,
                 "totalCost": money(total.cost),

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from .cards import RENDERER_VERSION, CardData, CardStyle, check_encoding, parse_size
 from .cards import render as card_render
 from .cards.render import ENCODINGS
-from .errors import BackendUnavailable, InvalidRequest, NotEntitled, NotFound
+from .errors import BackendUnavailable, InvalidRequest, NotFound
 from .images import Images
-from .policy import Policy
+from .policy import Policy, require_feature
 from .schemas import User
 from .storage import BlobStore, ImageRecord
 from .storage.events import EventStore
@@ -176,13 +176,8 @@ class ShareCards:
 
     def allow(self, user: User) -> None:
         """NotEntitled unless the user's tier may have cards (admins always may)."""
-        if user.is_admin or self.policy.tier(user.tier).cards:
-            return
-        needed = self.policy.upgrade_for(lambda t: t.cards)
-        message = f"the {user.tier} tier cannot download share cards"
-        if needed:
-            message += f"; upgrade to {needed} to unlock them"
-        raise NotEntitled(message, required_tier=needed)
+        if not user.is_admin:
+            require_feature(self.policy, user.tier, "cards", "download share cards")
 
     def card(
         self, user: User, image_id: str, card_format: object, encoding: object = "png"

@@ -16,7 +16,12 @@ from typing import Any
 
 from . import CacheBackend, StatRow
 
-__all__ = ["CacheStats", "Counts", "cache_stats"]
+__all__ = ["CacheStats", "Counts", "cache_stats", "period_api"]
+
+
+def period_api(first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The seed's ``period``: the first and last business days and how many."""
+    return {"start": first.isoformat(), "end": last.isoformat(), "days": (last - first).days + 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +65,10 @@ class CacheStats:
     by_tier: Mapping[str, Counts] = field(default_factory=dict)
 
     def to_api(self) -> dict[str, Any]:
-        days = (self.last - self.first).days + 1
         return {
             "success": True,
             "data": {
-                "period": {
-                    "start": self.first.isoformat(),
-                    "end": self.last.isoformat(),
-                    "days": days,
-                },
+                "period": period_api(self.first, self.last),
                 **self.total.to_api(),
                 "byDay": {d.isoformat(): c.to_api() for d, c in sorted(self.by_day.items())},
                 "byCategory": {k: c.to_api() for k, c in sorted(self.by_category.items())},

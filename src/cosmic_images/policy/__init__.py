@@ -19,6 +19,7 @@ from .tiers import (
     check_generation,
     load_policy,
     not_entitled,
+    require_feature,
 )
 from .windows import WEEK, Window, current_window
 
@@ -54,4 +55,5 @@ __all__ = [
     "quota_from_url",
     "quota_schemes",
     "register_quota_store",
+    "require_feature",
 ]

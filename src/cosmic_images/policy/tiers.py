@@ -28,6 +28,7 @@ __all__ = [
     "check_generation",
     "load_policy",
     "not_entitled",
+    "require_feature",
 ]
 
 
@@ -95,6 +96,18 @@ def check_generation(policy: Policy, tier: str, category: str, *, custom: bool =
     if category in rules.view_cached and not custom:
         return Access.VIEW_CACHED
     raise not_entitled(policy, tier, category, custom=custom)
+
+
+def require_feature(policy: Policy, user_tier: str, feature: str, what: str) -> None:
+    """NotEntitled unless ``user_tier`` has the flag ``feature`` (``cards``, ``downloads``),
+    naming ``what`` it cannot do and the cheapest tier that can."""
+    if getattr(policy.tier(user_tier), feature):
+        return
+    needed = policy.upgrade_for(lambda t: getattr(t, feature))
+    message = f"the {user_tier} tier cannot {what}"
+    if needed:
+        message += f"; upgrade to {needed} to unlock them"
+    raise NotEntitled(message, required_tier=needed)
 
 
 def not_entitled(
