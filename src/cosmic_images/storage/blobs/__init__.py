@@ -18,8 +18,10 @@ __all__ = [
     "BlobInfo",
     "BlobStore",
     "FileBlobStore",
+    "InvalidBlobKey",
     "blob_schemes",
     "blob_store_from_url",
+    "check_key",
     "register_blob_store",
 ]
 
@@ -58,11 +60,13 @@ class BlobStore(Protocol):
 
 
 from .file import FileBlobStore  # noqa: E402  (after BlobInfo, which it uses)
+from .keys import InvalidBlobKey, check_key  # noqa: E402
 
 BlobFactory = Callable[[str, StoreContext], BlobStore]
 
 _registry: Registry[BlobFactory] = Registry("blob store scheme", "COSMIC_IMAGES_BLOB_URL")
 _registry.register("file", "cosmic_images.storage.blobs.file:from_url")
+_registry.register("s3", "cosmic_images.storage.blobs.s3:from_url")
 
 
 def register_blob_store(scheme: str, factory: BlobFactory | str) -> None:

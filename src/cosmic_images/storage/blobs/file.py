@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,20 +16,15 @@ from urllib.parse import unquote, urlsplit
 from ..._boundary import Translated
 from ..._files import durable_write
 from ..._registry import StoreContext
-from ...errors import ConfigurationError, InvalidRequest, NotFound
+from ...errors import ConfigurationError, NotFound
 from . import BlobInfo
+from .keys import KEY, InvalidBlobKey, check_key
 
 __all__ = ["FileBlobStore", "InvalidBlobKey", "from_url"]
-
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*(/[A-Za-z0-9][A-Za-z0-9_\-]*)*\.[a-z0-9]{2,5}")
 
 
 def _os_errors() -> tuple[type[BaseException], ...]:
     return (OSError,)
-
-
-class InvalidBlobKey(InvalidRequest, ValueError):
-    """A key that is not a relative path of plain names under the root."""
 
 
 def from_url(url: str, context: StoreContext) -> FileBlobStore:
@@ -70,10 +64,7 @@ class FileBlobStore(Translated):
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
 
     def _path(self, key: str) -> Path:
-        given: object = key  # checked at run time: hosts may call a store directly
-        if not isinstance(given, str) or not _KEY.fullmatch(given):
-            raise InvalidBlobKey(f"key: invalid blob key {key!r}", field="key")
-        return self.root / key
+        return self.root / check_key(key)
 
     def put(self, key: str, data: bytes, media_type: str) -> str:
         durable_write(self._path(key), data)
@@ -98,7 +89,7 @@ class FileBlobStore(Translated):
         if self.root.is_dir():
             for path in sorted(self.root.rglob("*")):
                 key = path.relative_to(self.root).as_posix()
-                if path.is_file() and _KEY.fullmatch(key):
+                if path.is_file() and KEY.fullmatch(key):
                     modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
                     found.append(BlobInfo(key, modified))
         return iter(found)
