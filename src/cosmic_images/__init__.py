@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         ProviderUnavailable,
         QuotaExceeded,
         RateLimited,
+        Unauthorized,
     )
     from .prompts import PromptRegistry, PromptSpec, Visual, default_prompt_registry
     from .providers import (
@@ -68,6 +69,7 @@ _WHERE = {
     "InvalidRequest": "errors",
     "NotEntitled": "errors",
     "NotFound": "errors",
+    "Unauthorized": "errors",
     "ProviderUnavailable": "errors",
     "QuotaExceeded": "errors",
     "RateLimited": "errors",
@@ -140,6 +142,7 @@ __all__ = [
     "RequestModel",
     "Settings",
     "Sign",
+    "Unauthorized",
     "User",
     "Visual",
     "__version__",

@@ -6,6 +6,7 @@ response is one line::
 
     CosmicImagesError                      code                  http_status
     ├── InvalidRequest                     invalid_request       422   (has .field)
+    ├── Unauthorized                       unauthorized          401   (the web layer: no user)
     ├── NotEntitled                        not_entitled          403   (has .required_tier)
     ├── QuotaExceeded                      quota_exceeded        429   (has .resets_at)
     ├── RateLimited                        rate_limited          429   (has .retry_after)
@@ -41,6 +42,7 @@ __all__ = [
     "ProviderUnavailable",
     "QuotaExceeded",
     "RateLimited",
+    "Unauthorized",
 ]
 
 
@@ -130,6 +132,13 @@ class RateLimited(CosmicImagesError):
         if self.retry_after is not None:
             data["retryAfter"] = round(self.retry_after, 3)
         return data
+
+
+class Unauthorized(CosmicImagesError):
+    """A web request with no user the host recognised (a missing or bad token)."""
+
+    code = "unauthorized"
+    http_status = 401
 
 
 class NotFound(CosmicImagesError):
