@@ -367,3 +367,27 @@ def test_the_fastapi_example_answers_the_seeds_curl(tmp_path: Path) -> None:
         server.wait(timeout=10)
         if server.stderr is not None:
             server.stderr.close()
+
+
+@pytest.mark.parametrize("kind", ["fastapi", "flask"])
+def test_server_side_failures_are_5xx_envelopes_with_retry_after(
+    make_service: ServiceFactory, kind: str
+) -> None:
+    from decimal import Decimal
+
+    from cosmic_images import ProviderUnavailable
+
+    down = CountingProvider(fail_with=lambda spec: ProviderUnavailable("down", retry_after=7.2))
+    client = Client(kind, make_service(image_provider=down))
+    status, headers, body = client.call("POST", DAILY, json_body=SEED_DAILY)
+    assert (status, body["error"]["code"], headers["retry-after"]) == (
+        502,
+        "provider_unavailable",
+        "8",
+    )
+    paid = CountingProvider(price=Decimal("0.08"))
+    capped = Client(kind, make_service(image_provider=paid, daily_budget="0.01"))
+    other = {**SEED_DAILY, "sign": "leo"}  # not the picture whose failure is being shared
+    assert capped.call("POST", DAILY, json_body=other)[0] == 200  # under the cap: made
+    status, _, body = capped.call("POST", DAILY, json_body={**other, "energyLevel": 2})
+    assert (status, body["error"]["code"]) == (503, "budget_exceeded")
