@@ -157,11 +157,14 @@ def test_cleanup_dry_run_then_for_real() -> None:
 
 
 def test_the_quickstart_works_without_any_extra(tmp_path: Path) -> None:
-    """A plain `pip install` has no redis, psycopg or celery: nothing on the default path may
-    import them."""
+    """A plain `pip install` has none of the extras (redis, psycopg, celery, boto3, the web
+    frameworks, pyarrow, fpng): nothing on the default path may import them."""
+    extras = (
+        "'redis', 'psycopg', 'celery', 'skyfield', 'boto3', 'fastapi', 'flask', 'pyarrow', 'fpng'"
+    )
     code = (
         "import sys\n"
-        "for name in ('redis', 'psycopg', 'celery', 'skyfield'):\n"
+        f"for name in ({extras}):\n"
         "    sys.modules[name] = None  # as if not installed\n"
         "sys.argv = ['cosmic-images', 'generate', 'daily-energy', '--sign', 'aries',\n"
         "            '--date', '2025-01-23', '--energy-level', '8', '--output', 'aries.png']\n"
