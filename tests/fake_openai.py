@@ -83,6 +83,31 @@ class Seen:
     headers: dict[str, str]
 
 
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    """A multipart/form-data body as fields; a file part as its name, type and bytes."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            fields[str(name)] = {
+                "filename": filename,
+                "content_type": part.get_content_type(),
+                "data": data,
+            }
+        else:
+            fields[str(name)] = data.decode()
+    return fields
+
+
 class FakeImagesAPI:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
@@ -121,7 +146,12 @@ class FakeImagesAPI:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                body = json.loads(raw or b"{}")
+                kind = self.headers.get("Content-Type", "")
+                body = (
+                    _multipart(kind, raw)
+                    if kind.startswith("multipart/")
+                    else json.loads(raw or b"{}")
+                )
                 with api._lock:
                     api.requests.append(
                         Seen(
@@ -134,7 +164,7 @@ class FakeImagesAPI:
                     reply = api.replies.popleft() if api.replies else Reply.image()
                 if reply.stall:
                     api.stop.wait(reply.stall)
-                if self.path != "/v1/images/generations":
+                if self.path not in ("/v1/images/generations", "/v1/images/edits"):
                     self._send(404, b'{"error": {"message": "no route"}}', "application/json")
                     return
                 payload = json.dumps(reply.body or {}).encode()
@@ -186,6 +216,10 @@ class FakeImagesAPI:
     def generations(self) -> list[Seen]:
         with self._lock:
             return [r for r in self.requests if r.path == "/v1/images/generations"]
+
+    def edits(self) -> list[Seen]:
+        with self._lock:
+            return [r for r in self.requests if r.path == "/v1/images/edits"]
 
     def start(self) -> None:
         self.thread.start()

@@ -31,6 +31,11 @@ def whole_number(value: object, field: str, low: int, high: int) -> int:
     return value
 
 
+def _parent(record: ImageRecord) -> str | None:
+    parent = record.metadata.get("parentId") if record.metadata else None
+    return parent if isinstance(parent, str) else None
+
+
 class Images:
     """Images, their bytes and galleries, on the repository and the blob store."""
 
@@ -109,6 +114,7 @@ class Images:
                 created_at=e.image.created_at,
                 delivered_at=e.delivered_at,
                 favorite=e.favorite,
+                parent_id=_parent(e.image),
             )
             for e in entries
         )

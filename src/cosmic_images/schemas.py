@@ -494,10 +494,12 @@ class GalleryItem:
     created_at: dt.datetime
     delivered_at: dt.datetime
     favorite: bool = False
+    parent_id: str | None = None  # an edit's original: the version chain
 
     def to_api(self) -> dict[str, Any]:
         return {
             "imageId": self.image_id,
+            "parentId": self.parent_id,
             "imageUrl": self.image_url,
             "category": self.category,
             "description": self.description,

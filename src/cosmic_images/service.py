@@ -180,6 +180,12 @@ class CosmicImages:
         """Any registered category; the four named methods call this."""
         return self._parts.pipeline.generate(_require_user(user), category, request)
 
+    def edit_image(self, user: User, image_id: str, instruction: str) -> GenerationResult:
+        """A new image: ``image_id`` changed as ``instruction`` says ("more purple", "more
+        stars", "softer", "warmer"...), for a reader of it whose tier has edits (pipeline.py,
+        edits.py)."""
+        return self._parts.pipeline.edit(_require_user(user), image_id, instruction)
+
     def cache_key(self, spec: PromptSpec) -> str:
         """Which picture ``spec`` is (the category, the request, the model, the quality)."""
         if not isinstance(spec, PromptSpec):

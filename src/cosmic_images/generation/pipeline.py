@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from ..budget import Budget, BudgetAction
 from ..cache import CacheBackend, NotCached, get_or_create
+from ..edits import parse_edit
 from ..errors import (
     BudgetExceeded,
     ConfigurationError,
@@ -28,9 +29,10 @@ from ..errors import (
     ProviderUnavailable,
 )
 from ..images import Images
-from ..policy import Access, Policy, check_generation, not_entitled
-from ..prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec
+from ..policy import Access, Policy, check_generation, not_entitled, require_feature
+from ..prompts import BuildContext, DayProfile, PromptRegistry, PromptSpec, Visual
 from ..providers import ImageProvider
+from ..providers.base import edits_of
 from ..schemas import GenerationResult, RequestModel, User, parse_request
 from ..storage import ImageRecord
 from ..zodiac import Quality, Sign
@@ -50,6 +52,14 @@ SHARED_FAILURE_SECONDS = 5.0
 
 # Who the system's own work (the nightly batch) runs as: charged to no week, in no gallery.
 SYSTEM = User(id="system", tier="system", is_admin=True)
+
+
+def _aspect(width: int, height: int) -> str:
+    if height > width * 1.2:
+        return "portrait"
+    if width > height * 1.2:
+        return "landscape"
+    return "square"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +139,34 @@ class Pipeline:
             self._count(spec.category, user.tier, "hit")
         else:
             record, cached = self._get_or_create(user, *self._within_budget(spec, key))
+        return self.images.deliver(user, record, cached=cached, cards=rules.cards)
+
+    def edit(self, user: User, image_id: str, instruction: object) -> GenerationResult:
+        """A new image: ``image_id`` changed as ``instruction`` says (edits.py), for a reader
+        of it whose tier has edits; cached by the original and the edit, charged like any
+        generation, linked to its original (``parentId``)."""
+        change = parse_edit(instruction)
+        if not user.is_admin:
+            require_feature(self.policy, user.tier, "edits", "edit images")
+        parent = self.images.get(user, image_id)
+        if not edits_of(self.maker.provider):
+            raise ConfigurationError(
+                f"the {self.maker.provider.name} provider's model {self.maker.provider.model} "
+                "cannot edit images: edits need a GPT image model (COSMIC_IMAGES_OPENAI_MODEL)"
+            )
+        rules = self.policy.tier(user.tier)
+        spec = PromptSpec(
+            category="edit",
+            prompt=f"{parent.prompt}\n\nEdit this image: {change.prompt}. Keep its composition.",
+            quality=rules.quality,
+            visual=Visual(motif="edit", palettes=(("#000000", "#000000", "#000000"),)),
+            description=f"{parent.description} ({change.key})",
+            identity={"parent": parent.id, "edit": change.key},
+            aspect=_aspect(parent.width, parent.height),
+            metadata={"parentId": parent.id, "edit": change.key},
+            source=self.images.blobs.get(parent.blob_key),
+        )
+        record, cached = self._get_or_create(user, *self._within_budget(spec, self.key(spec)))
         return self.images.deliver(user, record, cached=cached, cards=rules.cards)
 
     def generate_shared(

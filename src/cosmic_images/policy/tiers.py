@@ -55,6 +55,7 @@ class TierRules:
     downloads: bool
     custom_avatars: bool
     price: Decimal | None = None
+    edits: bool = False  # may edit images ("make it more purple")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,5 +194,6 @@ def _parse_tier(name: str, raw: Mapping[str, Any], where: str) -> TierRules:
         cards=flag("cards"),
         downloads=flag("downloads"),
         custom_avatars=flag("custom_avatars"),
+        edits=flag("edits"),
         price=price,
     )

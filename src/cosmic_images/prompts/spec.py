@@ -55,6 +55,9 @@ class PromptSpec:
     aspect: str = "square"
     shared: bool = False
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    # An edit: the stored image to change (its identity names it; the bytes ride along for the
+    # provider and are no part of what the picture is).
+    source: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def seed(self) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "ProviderConfig",
     "ProviderProxy",
     "deadline_of",
+    "edits_of",
     "max_deadline_of",
 ]
 
@@ -87,6 +88,12 @@ class ImageProvider(Protocol):
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage: ...
 
 
+def edits_of(provider: object) -> bool:
+    """Whether ``provider`` edits images (a ``spec.source``); providers say so with an
+    ``edits`` attribute, and those without one do not."""
+    return bool(getattr(provider, "edits", False))
+
+
 class ProviderProxy:
     """A provider that wraps another (dogpile.cache's ``ProxyBackend`` idea): it answers to
     the inner provider's ``name`` and ``model``, so the cache key and the ledger see through
@@ -106,6 +113,10 @@ class ProviderProxy:
     @property
     def remote(self) -> bool:
         return bool(getattr(self.inner, "remote", True))
+
+    @property
+    def edits(self) -> bool:
+        return edits_of(self.inner)
 
     def deadline(self, spec: PromptSpec) -> float:
         return deadline_of(self.inner, spec)

@@ -37,6 +37,7 @@ class ModelSpec:
     response_format: str
     retires_on: dt.date | None = None
     deadlines: Mapping[Quality, float] = field(default_factory=dict)
+    edits: bool = False  # takes the Images API's edit call (the GPT image models)
 
     def deadline_for(self, quality: Quality) -> float:
         """Seconds a call at ``quality`` may take in all; the standard one when not given."""
@@ -128,6 +129,7 @@ def _parse(name: str, raw: Mapping[str, Any], where: str) -> ModelSpec:
         sizes=sizes,
         prompt_max_chars=limit,
         response_format=response,
+        edits=raw.get("edits", str(raw.get("family", "gpt-image")) == "gpt-image") is True,
         retires_on=retires,
         deadlines=deadlines,
     )

@@ -135,6 +135,11 @@ class OpenAIProvider:
     def model(self) -> str:
         return self.spec.name
 
+    @property
+    def edits(self) -> bool:
+        """The model takes the Images API's edit call (the GPT image models)."""
+        return self.spec.edits
+
     def generate(self, spec: PromptSpec, *, end_user: str | None = None) -> GeneratedImage:
         if len(spec.prompt) > self.spec.prompt_max_chars:
             raise InvalidRequest(
@@ -158,6 +163,13 @@ class OpenAIProvider:
             params["user"] = end_user
             if self.spec.family == "gpt-image":
                 params["safety_identifier"] = end_user
+        if spec.source is not None:
+            if not self.spec.edits:
+                raise ConfigurationError(f"{self.model} cannot edit images; use a GPT image model")
+            params.pop("response_format", None)
+            params.pop("safety_identifier", None)  # not a parameter of the edit call
+            # A named PNG upload: a bare file or the wrong type is a common cause of 400s.
+            params["image"] = ("image.png", spec.source, "image/png")
         try:
             response = self._request(params, limit, quality, size)
         except openai.OpenAIError as exc:
@@ -210,7 +222,8 @@ class OpenAIProvider:
         is closed at once and nothing keeps the call alive behind the caller's back."""
         ends = time.monotonic() + limit
         streaming = self.client.images.with_streaming_response
-        with streaming.generate(**params, timeout=limit) as raw:
+        call = streaming.edit if "image" in params else streaming.generate
+        with call(**params, timeout=limit) as raw:
             body = bytearray()
             for chunk in raw.iter_bytes():
                 body += chunk
