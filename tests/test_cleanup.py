@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, text, update
 
 from cosmic_images import CosmicImages, Settings, User
@@ -114,3 +115,21 @@ def test_cleanup_removes_exactly_the_expired_and_unreferenced(tmp_path: Path) ->
         assert (again.images_removed, again.orphan_blobs, again.reservations_expired) == ((), (), 0)
     finally:
         svc.close()
+
+
+@pytest.mark.parametrize(
+    ("key", "owner"),
+    [
+        ("0b/0b2c6f0e-5a7b-4b7a-9f39-1d2c3e4f5a6b.png", "0b2c6f0e-5a7b-4b7a-9f39-1d2c3e4f5a6b"),
+        ("cards/0b2c6f0e-5a7b-4b7a-9f39-1d2c3e4f5a6b/1200x675-abc.png",
+         "0b2c6f0e-5a7b-4b7a-9f39-1d2c3e4f5a6b"),
+        ("staging/0b/0b2c6f0e-5a7b-4b7a-9f39-1d2c3e4f5a6b.png", None),  # another deployment's
+        ("zz/0b2c6f0e-5a7b-4b7a-9f39-1d2c3e4f5a6b.png", None),
+        ("0b/0B2C6F0E-5A7B-4B7A-9F39-1D2C3E4F5A6B.png", None),
+        ("0b/not-a-uuid.png", None),
+    ],
+)  # fmt: skip
+def test_only_blobs_named_as_ours_are_ever_removed(key: str, owner: str | None) -> None:
+    from cosmic_images.maintenance import _owner
+
+    assert _owner(key) == owner

@@ -8,6 +8,7 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -64,7 +65,7 @@ def test_a_token_priced_model_uses_typical_token_counts(service: CosmicImages) -
         ((10_000, SEED_MIX, 1.5), "hitRate"),
         ((10_000, SEED_MIX, "NaN"), "hitRate"),
         ((-1, SEED_MIX, 0.8), "users"),
-        ((10_000, "gold=1", 0.8), "tier"),
+        ((10_000, "gold=1", 0.8), "mix"),
     ],
 )
 def test_bad_projection_input(service: CosmicImages, args: tuple[object, ...], field: str) -> None:
@@ -137,6 +138,11 @@ def test_export_csv_and_parquet_since_a_business_day(service: CosmicImages, tmp_
     assert bad.value.field == "format"
     with pytest.raises(InvalidRequest):
         service.export_ledger(ADMIN, "2025-01-01", io.StringIO(), format="parquet")
+    targets: list[Any] = [tmp_path / "missing" / "x.csv", "a.csv"]  # no folder; not a path
+    for target in targets:
+        with pytest.raises(InvalidRequest) as unwritable:
+            service.export_ledger(ADMIN, "2025-01-01", target)
+        assert unwritable.value.field == "output"
 
 
 def test_parquet_without_pyarrow_names_the_extra(

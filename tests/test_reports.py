@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from cosmic_images import ContentRejected, CosmicImages, ProviderUnavailable, User
+from cosmic_images import ContentRejected, CosmicImages, InvalidRequest, ProviderUnavailable, User
 from cosmic_images.cli import app
 from cosmic_images.ledger.entries import Attempt, LedgerEntry, Outcome
 from cosmic_images.storage.models import LedgerDaily
@@ -245,3 +245,31 @@ def test_the_report_command_in_every_form(make_service: ServiceFactory, tmp_path
         refused = runner.invoke(app, ["report", *bad, "--json"])
         assert refused.exit_code == 2
         assert json.loads(refused.stdout)["error"]["field"] == "days"
+
+
+def test_rollups_partly_missing_are_rebuilt(service: CosmicImages) -> None:
+    paid = Attempt(provider="x", model="m", outcome=Outcome.FAILED, cost=Decimal("0.04"))
+    now = dt.datetime.now(dt.UTC)
+    service.repository.record_entries(
+        (LedgerEntry(user_id="u", category="a", attempt=paid),), now=now
+    )
+    with service.repository.session() as session, session.begin():  # as before migration 0007
+        session.query(LedgerDaily).delete()
+    service.repository.record_entries(
+        (LedgerEntry(user_id="u", category="a", attempt=paid),), now=now
+    )
+    assert service.repository.spend(service.today(), service.today()) == Decimal("0.04")
+    assert service.repository.rollups_missing()
+    assert service.cleanup(ADMIN).rollup_entries == 2
+    assert service.repository.spend(service.today(), service.today()) == Decimal("0.08")
+
+
+def test_report_formats_are_exclusive_and_a_bad_chart_path_is_invalid(
+    make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    svc = make_service()
+    both = runner.invoke(app, ["report", "--csv", "--json"])
+    assert both.exit_code == 2
+    with pytest.raises(InvalidRequest) as bad:
+        svc.cost_report(7).chart(tmp_path / "no" / "such" / "folder" / "c.png")
+    assert bad.value.field == "chart"

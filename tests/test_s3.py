@@ -72,7 +72,8 @@ def test_a_public_base_url_replaces_presigning(s3_url: str) -> None:
     from cosmic_images._registry import StoreContext
 
     store = blob_store_from_url(s3_url, StoreContext(public_base_url="https://cdn.example/img/"))
-    assert store.url_for("ab/x.png") == "https://cdn.example/img/ab/x.png"
+    prefix = s3_url.split("/", 3)[3]
+    assert store.url_for("ab/x.png") == f"https://cdn.example/img/{prefix}/ab/x.png"
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,8 @@ class Client:
         )
         content = answer.data if self.kind == "flask" else answer.content
         kind = answer.headers.get("Content-Type", "")
-        body = json.loads(content) if kind.startswith("application/json") else content
+        is_json = kind.startswith("application/json") and content  # HEAD: no body
+        body = json.loads(content) if is_json else content
         headers_seen = {k.lower(): v for k, v in answer.headers.items()}
         return answer.status_code, headers_seen, body
 
@@ -391,3 +392,45 @@ def test_server_side_failures_are_5xx_envelopes_with_retry_after(
     assert capped.call("POST", DAILY, json_body=other)[0] == 200  # under the cap: made
     status, _, body = capped.call("POST", DAILY, json_body={**other, "energyLevel": 2})
     assert (status, body["error"]["code"]) == (503, "budget_exceeded")
+
+
+# --- found in review ------------------------------------------------------------------------
+
+
+def test_odd_requests_get_the_envelope_not_a_500(web: Client) -> None:
+    deep = b"[" * 30_000
+    status, _, body = web.call("POST", DAILY, data=deep)
+    assert (status, body["error"]["field"]) == (422, "body")
+    huge = b'{"sign": "aries", "pad": "' + b"x" * 70_000 + b'"}'
+    status, _, body = web.call("POST", DAILY, data=huge)
+    assert (status, body["error"]["field"]) == (422, "body")
+    for method in ("HEAD", "OPTIONS", "PUT"):
+        status, headers, _ = web.call(method, DAILY)
+        assert status == 405 and headers["allow"] == "POST", method
+
+
+def test_the_host_may_mount_the_api_under_a_prefix_of_its_own(
+    make_service: ServiceFactory,
+) -> None:
+    service = make_service()
+    example = load("fastapi_app")
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from flask import Flask
+
+    from cosmic_images.web.fastapi import router
+    from cosmic_images.web.flask import blueprint
+
+    app = FastAPI()
+    app.include_router(router(service, example.get_user), prefix="/v2")
+    answer = TestClient(app).post(
+        "/v2" + DAILY, json=SEED_DAILY, headers={"Authorization": "Bearer your-token"}
+    )
+    assert answer.status_code == 200 and answer.json()["data"]["imageId"]
+    flask_app = Flask(__name__)
+    flask_app.register_blueprint(blueprint(service, load("flask_app").get_user), url_prefix="/v3")
+    gallery = flask_app.test_client().get(
+        "/v3/api/images/my-gallery", headers={"Authorization": "Bearer your-token"}
+    )
+    assert gallery.status_code == 200 and gallery.json is not None
+    assert gallery.json["data"]["total"] == 1

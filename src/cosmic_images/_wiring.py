@@ -263,9 +263,8 @@ def build(
             rejection_ttl=timedelta(seconds=settings.rejection_ttl_seconds),
             budget=spending,
             budget_provider=budget_provider(settings, context),
-            stand_in_provider=provider_from_name(
-                settings.fallback_provider or "procedural", provider_config(settings)
-            ),
+            # Past a cap a stand-in must cost nothing: always the offline artist.
+            stand_in_provider=provider_from_name("procedural", provider_config(settings)),
         )
         maintenance = Maintenance(
             repository=repository,

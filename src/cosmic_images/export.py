@@ -141,13 +141,18 @@ def export_ledger(
         raise InvalidRequest(
             f"format: {str(file_format)[:20]!r} is not csv or parquet", field="format"
         )
+    if not isinstance(out, Path) and not callable(getattr(out, "write", None)):
+        raise InvalidRequest("output: a file path or a text stream", field="output")
     start = dt.datetime.combine(since, dt.time(), zone)
     batches = _rows(repository, start)
-    if file_format == "csv":
-        if isinstance(out, Path):
-            with out.open("w", newline="", encoding="utf-8") as handle:
-                return _csv(batches, handle)
-        return _csv(batches, out)
-    if not isinstance(out, Path):
-        raise InvalidRequest("output: Parquet is written to a file (--output)", field="output")
-    return _parquet(batches, out)
+    try:
+        if file_format == "csv":
+            if isinstance(out, Path):
+                with out.open("w", newline="", encoding="utf-8") as handle:
+                    return _csv(batches, handle)
+            return _csv(batches, out)
+        if not isinstance(out, Path):
+            raise InvalidRequest("output: Parquet is written to a file (--output)", field="output")
+        return _parquet(batches, out)
+    except (OSError, ValueError) as exc:  # the caller's file or stream, not our data
+        raise InvalidRequest(f"output: cannot be written: {exc}", field="output") from exc

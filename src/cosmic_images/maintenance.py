@@ -142,12 +142,18 @@ class Maintenance:
 
 
 def _owner(key: str) -> str | None:
-    """The image a blob belongs to, for blobs named as this package names them (an image
-    ``ab/<uuid>.png``, a card ``cards/<uuid>/...``); None for any other blob, never removed."""
+    """The image a blob belongs to, for blobs named exactly as this package names them (an
+    image ``ab/<uuid>.png`` whose folder is the id's first two characters, a card
+    ``cards/<uuid>/<file>``); None for any other blob (another deployment's, a host's own),
+    which is never removed."""
     path = PurePosixPath(key)
-    name = path.parts[1] if len(path.parts) == 3 and path.parts[0] == "cards" else path.stem
+    if len(path.parts) == 3 and path.parts[0] == "cards":
+        name = path.parts[1]
+    elif len(path.parts) == 2 and path.suffix == ".png" and path.stem[:2] == path.parts[0]:
+        name = path.stem
+    else:
+        return None
     try:
-        uuid.UUID(name)
+        return (str(uuid.UUID(name)) == name and name) or None
     except ValueError:
         return None
-    return name

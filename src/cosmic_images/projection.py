@@ -153,7 +153,10 @@ def project_month(
     lines: list[ProjectionLine] = []
     without_cache = Decimal(0)
     for tier, share in mix.items():
-        rules = policy.tier(tier)
+        try:
+            rules = policy.tier(tier)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f"mix: {exc.message.removeprefix('tier: ')}", field="mix") from exc
         count = int((Decimal(users) * share).to_integral_value(ROUND_HALF_EVEN))
         if not rules.categories:
             lines.append(

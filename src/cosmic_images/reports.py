@@ -216,8 +216,12 @@ class CostReport:
     def chart(self, path: Path) -> None:
         """A PNG of daily spend (bars) and the cache hit rate (a line)."""
         from .charts import spend_chart
+        from .errors import InvalidRequest
 
-        spend_chart(self, path)
+        try:
+            spend_chart(self, path)
+        except (OSError, ValueError) as exc:
+            raise InvalidRequest(f"chart: {path} cannot be written: {exc}", field="chart") from exc
 
 
 class Reports:

@@ -359,13 +359,16 @@ class CosmicImages:
         """A month's cost from users, the tier mix and the hit rate, line by line, priced by
         ``model`` (the configured one by default) from the price table (projection.py)."""
         rate = _share(hit_rate, "hitRate")
+        given: object = model
+        if given is not None and not isinstance(given, str):
+            raise InvalidRequest("model: must be a model name", field="model")
         return project_month(
             users=whole_number(users, "users", 0, MAX_USERS),
             mix=parse_mix(mix),
             hit_rate=rate,
             policy=self._parts.policy,
             prices=self._parts.prices,
-            model=model if isinstance(model, str) else self._parts.model,
+            model=model or self._parts.model,
             unlimited_images=whole_number(unlimited_images, "unlimitedImages", 0, 100_000),
         )
 

@@ -177,11 +177,13 @@ class Settings(BaseSettings):
     daily_budget: Decimal | None = Field(
         default=None,
         gt=0,
+        le=1_000_000_000,
         validation_alias=_env("COSMIC_IMAGES_DAILY_BUDGET", "daily_budget"),
     )
     monthly_budget: Decimal | None = Field(
         default=None,
         gt=0,
+        le=1_000_000_000,
         validation_alias=_env("COSMIC_IMAGES_MONTHLY_BUDGET", "monthly_budget"),
     )
     budget_action: Literal["refuse", "degrade", "fallback"] = Field(
@@ -200,6 +202,7 @@ class Settings(BaseSettings):
     spike_factor: Decimal = Field(
         default=Decimal("3"),
         ge=0,
+        le=1000,
         validation_alias=_env("COSMIC_IMAGES_SPIKE_FACTOR", "spike_factor"),
     )
     viral_shares: int = Field(

@@ -36,6 +36,10 @@ def report(
     if ctx.invoked_subcommand is not None:
         return
     with cli_errors(as_json):
+        if as_json + as_csv + as_text > 1:
+            from ..errors import InvalidRequest
+
+            raise InvalidRequest("format: choose one of --json, --csv and --text", field="format")
         check_output(chart)
         with open_service() as svc:
             result = svc.cost_report(days)

@@ -301,11 +301,14 @@ class Repository(Translated):
             return rollups.rebuild(session, self.timezone)
 
     def rollups_missing(self) -> bool:
-        """True when the ledger has entries but no rollups (entries older than the rollups)."""
+        """True when the rollups do not count every ledger entry (entries written before the
+        rollups existed, even if some were written since)."""
         with self.session() as session:
-            has_entries = session.execute(select(LedgerEntry.id).limit(1)).first() is not None
-            has_rollups = session.execute(select(LedgerDaily.day).limit(1)).first() is not None
-        return has_entries and not has_rollups
+            entries = session.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
+            counted = session.execute(
+                select(func.coalesce(func.sum(LedgerDaily.calls), 0))
+            ).scalar_one()
+        return int(entries) != int(counted)
 
     def rollup_rows(self, first: dt.date, last: dt.date) -> list[rollups.RollupRow]:
         with self.session() as session:

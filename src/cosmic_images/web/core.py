@@ -248,6 +248,8 @@ def _body(raw: bytes | None) -> dict[str, Any]:
         raise InvalidRequest(f"body: larger than {MAX_BODY} bytes", field="body")
     try:
         parsed = json.loads(raw)
+    except RecursionError:
+        raise InvalidRequest("body: nested too deeply", field="body") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidRequest(f"body: not valid JSON ({exc})", field="body") from exc
     if not isinstance(parsed, dict):
@@ -263,12 +265,18 @@ class Api:
         self.service = service
         self.prefix = prefix.rstrip("/")
 
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        """The route for ``method`` and ``path``; NotFound for no route, InvalidRequest (405)
-        for a route without that method."""
-        if not path.startswith(self.prefix + "/"):
+    def relative(self, path: str) -> str:
+        """``path`` after the API's prefix, wherever the host mounted the app or router (a
+        prefix of its own before ours); NotFound when the prefix is not in it."""
+        at = path.find(self.prefix + "/")
+        if at < 0:
             raise NotFound(f"no route {path[:200]!r}")
-        relative = path[len(self.prefix) :]
+        return path[at + len(self.prefix) :]
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route for ``method`` and ``path``; NotFound for no route, None for a route
+        without that method (405)."""
+        relative = self.relative(path)
         allowed = []
         for route in ROUTES:
             found = route.pattern.match(relative)
@@ -294,12 +302,16 @@ class Api:
         try:
             matched = self.match(method, path)
             if matched is None:
+                allowed = sorted(r.method for r in ROUTES if r.pattern.match(self.relative(path)))
                 return WebResponse.json(
                     {"success": False, "error": {"code": "method_not_allowed",
                                                  "message": f"{method} is not allowed here"}},
                     405,
+                    {"Allow": ", ".join(allowed)},
                 )  # fmt: skip
             route, params = matched
+            if body is not None and len(body) > MAX_BODY:
+                raise InvalidRequest(f"body: larger than {MAX_BODY} bytes", field="body")
             who = None if route.path == "/health" else user()
             if route.path != "/health" and not isinstance(who, User):
                 raise Unauthorized("a valid bearer token is required")

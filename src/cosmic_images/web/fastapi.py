@@ -26,12 +26,12 @@ from ..schemas import (
 )
 from ..service import CosmicImages
 from ..zodiac import CardFormat
-from .core import PREFIX, ROUTES, Api, Route
+from .core import MAX_BODY, PREFIX, ROUTES, Api, Route
 
 __all__ = ["router"]
 
 GetUser = Callable[[Request], User | None]
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 _BODIES: dict[str, dict[str, Any]] = {
     "DailyEnergyRequest": DailyEnergyRequest.model_json_schema(by_alias=True),
     "AvatarRequest": AvatarRequest.model_json_schema(by_alias=True),
@@ -93,7 +93,10 @@ def _openapi(route: Route) -> dict[str, Any]:
 
 def _endpoint(api: Api, get_user: GetUser) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        body = await request.body()
+        length = request.headers.get("content-length", "")
+        too_big = length.isdigit() and int(length) > MAX_BODY
+        # A body over the limit is not read: the core refuses it by its declared size.
+        body = b" " * (MAX_BODY + 1) if too_big else await request.body()
         call = functools.partial(
             api.handle,
             request.method,

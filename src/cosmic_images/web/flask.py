@@ -14,12 +14,12 @@ from flask import Blueprint, Request, Response, request
 
 from ..schemas import User
 from ..service import CosmicImages
-from .core import PREFIX, Api
+from .core import MAX_BODY, PREFIX, Api
 
 __all__ = ["blueprint"]
 
 GetUser = Callable[[Request], User | None]
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 def blueprint(
@@ -31,15 +31,19 @@ def blueprint(
     routes = Blueprint(name, __name__)
 
     def handle(rest: str = "") -> Response:
+        too_big = (request.content_length or 0) > MAX_BODY
         answer = api.handle(
             request.method,
             request.path,
-            body=request.get_data(cache=False),
+            body=b" " * (MAX_BODY + 1) if too_big else request.get_data(cache=False),
             query=request.args.to_dict(flat=True),
             user=lambda: get_user(request),
         )
         return Response(answer.body, answer.status, answer.headers, mimetype=answer.media_type)
 
-    routes.add_url_rule(prefix, "root", handle, methods=_METHODS)
-    routes.add_url_rule(prefix + "/<path:rest>", "api", handle, methods=_METHODS)
+    # OPTIONS and HEAD get the envelope like any other method (no automatic answers).
+    for rule, endpoint in ((prefix, "root"), (prefix + "/<path:rest>", "api")):
+        routes.add_url_rule(
+            rule, endpoint, handle, methods=_METHODS, provide_automatic_options=False
+        )
     return routes

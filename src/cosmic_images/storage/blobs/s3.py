@@ -132,7 +132,13 @@ class S3BlobStore(Translated):
                     read_timeout=30,
                     s3={"addressing_style": self.addressing_style},
                 )
-                self._client = boto3.session.Session().client("s3", config=config)
+                try:
+                    self._client = boto3.session.Session().client("s3", config=config)
+                except Exception as exc:  # a bad endpoint URL, an unknown profile, a region
+                    raise ConfigurationError(
+                        f"the object store client cannot be made from boto3's settings "
+                        f"(AWS_ENDPOINT_URL_S3, AWS_PROFILE, AWS_DEFAULT_REGION): {exc}"
+                    ) from exc
                 self._pid = os.getpid()
             return self._client
 
@@ -178,8 +184,8 @@ class S3BlobStore(Translated):
 
     def url_for(self, key: str) -> str:
         name = self._name(key)
-        if self.public_base_url:
-            return f"{self.public_base_url}/{check_key(key)}"
+        if self.public_base_url:  # a CDN in front of the bucket: the object's whole key
+            return f"{self.public_base_url}/{name}"
         with _s3_errors(self.bucket):
             url: str = self._s3().generate_presigned_url(
                 "get_object",
@@ -219,6 +225,8 @@ class _s3_errors:  # noqa: N801  (used as a context manager, like contextlib's)
             ConnectionError,
             EndpointConnectionError,
             NoCredentialsError,
+            ParamValidationError,
+            ProfileNotFound,
             ReadTimeoutError,
         )
 
@@ -226,23 +234,23 @@ class _s3_errors:  # noqa: N801  (used as a context manager, like contextlib's)
             error = exc.response.get("Error", {})
             code = str(error.get("Code", ""))
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if self.missing is not None and (code in _MISSING or status == 404):
-                raise NotFound(self.missing) from exc
             if code in _REFUSALS or status in (401, 403):
                 raise ConfigurationError(
                     f"the object store refused us ({code}) for bucket {self.bucket!r}: check "
                     "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket"
                 ) from exc
+            if self.missing is not None and (code in _MISSING or status == 404):
+                raise NotFound(self.missing) from exc
             transient = status is None or status >= 500 or status == 429
             raise BackendUnavailable(
                 f"blob store error: {code} {error.get('Message', '')}".strip(),
                 backend="blob store",
                 transient=transient,
             ) from exc
-        if isinstance(exc, NoCredentialsError):
+        if isinstance(exc, NoCredentialsError | ProfileNotFound | ParamValidationError):
             raise ConfigurationError(
-                "no credentials for the object store: set AWS_ACCESS_KEY_ID and "
-                "AWS_SECRET_ACCESS_KEY (or a profile)"
+                f"the object store cannot be used as configured ({type(exc).__name__}): set "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile), and check the bucket"
             ) from exc
         if isinstance(exc, EndpointConnectionError | ConnectionError | ReadTimeoutError):
             raise BackendUnavailable(

@@ -5,8 +5,8 @@ Revises: 0006
 Create Date: 2026-11-24
 
 The rollups of entries written before this revision are made by ``cosmic-images cleanup``
-(or ``CosmicImages.rebuild_rollups``): days follow the business time zone, which a migration
-does not know.
+(or ``CosmicImages.repository.rebuild_rollups()``): days follow the business time zone, which
+a migration does not know.
 """
 
 from __future__ import annotations
