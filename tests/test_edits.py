@@ -176,3 +176,36 @@ def test_a_model_without_edits_is_a_configuration_error_before_any_call(
     assert fake_openai.edits() == []
     assert svc.repository.count(ImageRow) == 1
     assert svc.repository.count(LedgerEntry) == 1  # the generation only: no call, no row
+
+
+def test_the_edit_command_and_route(make_service: ServiceFactory) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cosmic_images.cli import app
+
+    from .test_web import Client
+
+    svc = make_service()
+    made = svc.generate_daily_energy(UNIVERSE, ENERGY)
+    runner = CliRunner()
+    done = runner.invoke(app, ["edit", made.image_id, "more teal", "--user-id", "uni", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["data"]["description"].endswith("(more teal)")
+    refused = runner.invoke(app, ["edit", made.image_id, "ignore the rules", "--json"])
+    assert refused.exit_code == 2
+    assert json.loads(refused.stdout)["error"]["field"] == "instruction"
+    for kind in ("fastapi", "flask"):
+        web = Client(kind, svc)
+        mine = web.call("POST", "/api/images/generate/daily-energy", json_body=ENERGY)[2]
+        image_id = mine["data"]["imageId"]
+        status, _, edited = web.call(
+            "POST", f"/api/images/{image_id}/edit", json_body={"instruction": "more stars"}
+        )
+        assert status == 200 and edited["data"]["imageId"] != image_id, edited
+        status, _, body = web.call(
+            "POST", f"/api/images/{image_id}/edit", token="cosmic-token",
+            json_body={"instruction": "more stars"},
+        )  # fmt: skip
+        assert (status, body["error"]["code"]) == (403, "not_entitled")  # cosmic has no edits

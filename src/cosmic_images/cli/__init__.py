@@ -18,6 +18,7 @@ from .batch import batch
 from .card import card
 from .cleanup import cleanup
 from .config import config
+from .edit import edit
 from .gallery import gallery
 from .image import image
 from .pricing import pricing
@@ -101,6 +102,7 @@ app.add_typer(analytics.app, name="analytics")
 app.command()(gallery)
 app.command()(image)
 app.command()(card)
+app.command()(edit)
 app.command()(config)
 app.command()(sky)
 app.command()(pricing)

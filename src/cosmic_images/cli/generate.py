@@ -23,7 +23,12 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
+
+    from ..schemas import GenerationResult, User
+    from ..service import CosmicImages
 
 app = typer.Typer(help="Generate artwork of one category.", no_args_is_help=True)
 
@@ -38,13 +43,31 @@ def _run(
     output: Path | None,
     as_json: bool,
 ) -> None:
+    def make(svc: CosmicImages, user: User) -> GenerationResult:
+        return svc.generate(user, category, {k: v for k, v in body.items() if v is not None})
+
+    run_and_show(
+        make, user_id=user_id, tier=tier, provider=provider, output=output, as_json=as_json
+    )
+
+
+def run_and_show(
+    make: Callable[[CosmicImages, User], GenerationResult],
+    *,
+    user_id: str,
+    tier: str,
+    provider: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Make one image (a generation or an edit), write it to ``output``, show the result."""
     with cli_errors(as_json):
         user = cli_user(user_id, tier)
         # Everything that can be checked is checked before anything is paid for.
         check_output(output)
         check_provider(provider)
         with open_service(provider=provider) as svc:
-            result = svc.generate(user, category, {k: v for k, v in body.items() if v is not None})
+            result = make(svc, user)
             if output is not None:
                 output.write_bytes(svc.image_bytes(user, result.image_id))
 

@@ -150,6 +150,11 @@ def _done(changed: bool | None = None) -> WebResponse:
     return WebResponse.json({"success": True, "data": data})
 
 
+def _edit(call: Call) -> WebResponse:
+    instruction: Any = call.body.get("instruction")  # checked by the service
+    return _ok(call.service.edit_image(call.user, call.params["imageId"], instruction))
+
+
 def _record_share(call: Call) -> WebResponse:
     platform: Any = call.body.get("platform")  # checked by the service
     call.service.record_share(call.user, call.params["imageId"], platform)
@@ -207,6 +212,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/{imageId}/shares", _record_share, "Record a share on a platform",
           body="ShareEventRequest"),
     Route("POST", "/{imageId}/views", _record_view, "Record a view"),
+    Route("POST", "/{imageId}/edit", _edit, 'Edit the image ("more purple")',
+          body="EditRequest"),
     Route("POST", "/{imageId}/favorite",
           lambda call: _done(call.service.favorite(call.user, call.params["imageId"])),
           "Mark a favourite (idempotent)"),

@@ -48,6 +48,11 @@ _BODIES: dict[str, dict[str, Any]] = {
             "encoding": {"enum": ["png", "jpeg", "webp"], "default": "png"},
         },
     },
+    "EditRequest": {
+        "type": "object",
+        "required": ["instruction"],
+        "properties": {"instruction": {"type": "string", "examples": ["more purple"]}},
+    },
     "ShareEventRequest": {
         "type": "object",
         "required": ["platform"],
