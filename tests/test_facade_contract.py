@@ -151,6 +151,11 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
         users, st.one_of(st.just(EXISTING), image_ids), mostly(st.just("original"), junk)
     ),
     "record_view": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
+    "edit_image": st.tuples(
+        users,
+        st.one_of(st.just(EXISTING), image_ids),
+        mostly(st.sampled_from(["more purple", "more stars", "softer", "make it gold"]), phrase),
+    ),
     "favorite": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
     "unfavorite": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),
     "engagement": st.tuples(users, st.one_of(st.just(EXISTING), image_ids)),

@@ -44,6 +44,7 @@ __all__ = [
     "GalleryItem",
     "GalleryPage",
     "GenerationResult",
+    "GroupRequest",
     "MoonRitualRequest",
     "PartnerSign",
     "PhaseField",
@@ -375,6 +376,19 @@ class CompatibilityRequest(RequestModel):
     user1: PartnerSign
     user2: PartnerSign
     compatibility_score: Annotated[int, Field(ge=0, le=100, strict=True)]
+
+
+class GroupRequest(RequestModel):
+    """3 to 6 different signs (a circle of friends, a family) and their group score."""
+
+    signs: Annotated[list[SignField], Field(min_length=3, max_length=6)]
+    score: Annotated[int, Field(ge=0, le=100, strict=True)]
+
+    @model_validator(mode="after")
+    def _different(self) -> GroupRequest:
+        if len(set(self.signs)) != len(self.signs):
+            raise _FieldError("signs", "must be different signs")
+        return self
 
 
 class MoonRitualRequest(RequestModel):

@@ -36,6 +36,7 @@ SHARE_TEXTS: Mapping[str, str] = {
     Category.AVATAR: "My personalized zodiac avatar \U0001f31f #Astrology",
     Category.COMPATIBILITY: "Our cosmic compatibility! \U0001f4ab #Relationship",
     Category.MOON_RITUAL: "{phase} ritual guide {phaseSymbol} #Manifestation",
+    Category.GROUP: "Our cosmic circle! \U0001f4ab #CosmicCoach",
 }
 DEFAULT_SHARE_TEXT = "My cosmic artwork \u2728 #CosmicCoach"
 
@@ -106,6 +107,19 @@ def card_data(record: ImageRecord, share_text: str, zone: ZoneInfo) -> CardData:
             category=record.category,
             title=title,
             glyphs=(glyph(one), glyph(two)),
+            date=made,
+            share_text=fill(share_text),
+        )
+    if record.category == Category.GROUP and isinstance(identity.get("signs"), list):
+        group = [s for s in (_sign(v) for v in identity["signs"]) if s]
+        score = identity.get("score")
+        title = ", ".join(name(s) for s in group)
+        if isinstance(score, int) and not isinstance(score, bool):
+            title += f" \u00b7 {score}% Group Harmony"
+        return CardData(
+            category=record.category,
+            title=title,
+            glyphs=tuple(glyph(s) for s in group),
             date=made,
             share_text=fill(share_text),
         )

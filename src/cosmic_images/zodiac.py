@@ -244,6 +244,7 @@ class Category(StrEnum):
     AVATAR = "avatar"
     COMPATIBILITY = "compatibility"
     MOON_RITUAL = "moon_ritual"
+    GROUP = "group"  # group compatibility: 3 to 6 signs
 
 
 class MoonPhase(StrEnum):

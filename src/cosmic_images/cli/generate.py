@@ -239,3 +239,27 @@ def moon_ritual(
         output=output,
         as_json=as_json,
     )
+
+
+@app.command("group")
+def group(
+    sign: Annotated[
+        list[str], typer.Option("--sign", help="A member's sign; give 3 to 6 different ones.")
+    ],
+    score: Annotated[int, typer.Option(help="Group compatibility score 0-100.")],
+    user_id: UserIdOpt = "cli",
+    tier: TierOpt = "universe",
+    provider: ProviderOpt = None,
+    output: OutputOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A group's energies in harmony: 3 to 6 signs, one artwork blending every palette."""
+    _run(
+        "group",
+        {"signs": sign, "score": score},
+        user_id=user_id,
+        tier=tier,
+        provider=provider,
+        output=output,
+        as_json=as_json,
+    )

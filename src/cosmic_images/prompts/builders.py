@@ -12,7 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..schemas import AvatarRequest, CompatibilityRequest, DailyEnergyRequest, MoonRitualRequest
+from ..schemas import (
+    AvatarRequest,
+    CompatibilityRequest,
+    DailyEnergyRequest,
+    GroupRequest,
+    MoonRitualRequest,
+)
 from ..zodiac import Category, MoonPhase, Quality, Sign, sign_info
 from .spec import PromptSpec, Visual
 
@@ -24,6 +30,7 @@ __all__ = [
     "build_avatar",
     "build_compatibility",
     "build_daily_energy",
+    "build_group",
     "build_moon_ritual",
     "default_day_profile",
 ]
@@ -263,6 +270,38 @@ def build_compatibility(request: CompatibilityRequest, ctx: BuildContext) -> Pro
         description=f"{a.name} and {b.name}: {score}% cosmic compatibility",
         identity=identity,
         aspect="landscape",  # two figures side by side
+    )
+
+
+def build_group(request: GroupRequest, ctx: BuildContext) -> PromptSpec:
+    """One artwork for 3 to 6 signs that blends every palette; keyed by the sorted signs."""
+    infos = [sign_info(sign) for sign in sorted(request.signs, key=list(Sign).index)]
+    names = ", ".join(i.name for i in infos[:-1]) + f" and {infos[-1].name}"
+    elements = sorted({i.element.value for i in infos})
+    lines = [
+        f"Cosmic artwork of a group's energies in harmony: {names} ({', '.join(elements)}).",
+        f"Group compatibility: {request.score}/100 ({_compatibility_words(request.score)})",
+        *(f"{i.name} palette: {', '.join(i.palette)}" for i in infos),
+        "",
+        STYLE,
+        "Visual elements: a ring of luminous nebulae, one per sign with its constellation, "
+        "joined by threads of light that blend every palette at the centre",
+        NO_TEXT,
+    ]
+    return PromptSpec(
+        category=Category.GROUP.value,
+        prompt="\n".join(lines),
+        quality=ctx.quality,
+        visual=Visual(
+            motif="group",
+            palettes=tuple(i.palette for i in infos),
+            signs=tuple(i.sign for i in infos),
+            intensity=0.55,
+            blend=request.score / 100,
+        ),
+        description=f"{names}: {request.score}% group harmony",
+        identity={"signs": [i.sign.value for i in infos], "score": request.score},
+        aspect="square",
     )
 
 

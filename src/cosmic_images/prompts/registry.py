@@ -22,6 +22,7 @@ from ..schemas import (
     AvatarRequest,
     CompatibilityRequest,
     DailyEnergyRequest,
+    GroupRequest,
     MoonRitualRequest,
     RequestModel,
 )
@@ -31,6 +32,7 @@ from .builders import (
     build_avatar,
     build_compatibility,
     build_daily_energy,
+    build_group,
     build_moon_ritual,
 )
 from .spec import PromptSpec
@@ -122,7 +124,7 @@ class PromptRegistry:
 
 
 def default_prompt_registry() -> PromptRegistry:
-    """A new registry holding the four built-in categories."""
+    """A new registry holding the built-in categories."""
     registry = PromptRegistry()
     registry.register(
         Category.DAILY_ENERGY,
@@ -133,4 +135,5 @@ def default_prompt_registry() -> PromptRegistry:
     registry.register(Category.AVATAR, AvatarRequest, build_avatar, is_custom=_custom_avatar)
     registry.register(Category.COMPATIBILITY, CompatibilityRequest, build_compatibility)
     registry.register(Category.MOON_RITUAL, MoonRitualRequest, build_moon_ritual)
+    registry.register(Category.GROUP, GroupRequest, build_group)
     return registry

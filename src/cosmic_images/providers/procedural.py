@@ -540,10 +540,50 @@ def _paint_moon(rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.
         glow_draw.ellipse((x - 30, y - 70, x + 30, y + 10), fill=_scale(pale, 0.5))
 
 
+def _paint_group(rng: random.Random, v: Visual, canvas: Image.Image, glow: Image.Image) -> None:
+    """3 to 6 energies in a ring, each a small swirl with its constellation, joined by
+    threads of both colours that grow brighter (and the ring tighter) with the score."""
+    palettes = [[_rgb(c) for c in palette] for palette in v.palettes]
+    count = len(palettes)
+    draw, glow_draw = ImageDraw.Draw(canvas), ImageDraw.Draw(glow)
+    ring = SIZE * (0.33 - 0.06 * v.blend)
+    centre = (SIZE * 0.5, SIZE * 0.52)
+    points = [
+        (
+            centre[0] + ring * math.cos(2 * math.pi * i / count - math.pi / 2),
+            centre[1] + ring * math.sin(2 * math.pi * i / count - math.pi / 2),
+        )
+        for i in range(count)
+    ]
+    for i in range(count):  # every pair joined: a braid of the two palettes
+        for j in range(i + 1, count):
+            (x0, y0), (x1, y1) = points[i], points[j]
+            for step in range(90):
+                t = step / 89
+                colour = _mix(palettes[i][0], palettes[j][0], t)
+                c = _scale(_mix(colour, (255, 255, 255), 0.25), 0.3 + 0.7 * v.blend)
+                x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+                draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=c)
+                glow_draw.ellipse((x - 5, y - 5, x + 5, y + 5), fill=_scale(c, 0.5))
+    swirl = SIZE * (0.12 if count <= 4 else 0.095)
+    for i, point in enumerate(points):
+        _spiral(rng, draw, glow_draw, point, swirl, 2, 90, palettes[i], 0.9, turn=1 - 2 * (i % 2))
+        _core(glow_draw, point, swirl * 0.35, palettes[i][1])
+        if i < len(v.signs):
+            half = swirl * 1.05
+            box = (point[0] - half, point[1] - half, point[0] + half, point[1] + half)
+            _constellation(v.signs[i], box, palettes[i][1], canvas, glow, 0.7)
+    blended = palettes[0][1]
+    for palette in palettes[1:]:
+        blended = _mix(blended, palette[1], 0.5)
+    _core(glow_draw, centre, 30 + 110 * v.blend, _mix(blended, (255, 255, 255), 0.4))
+
+
 _MOTIFS = {
     "energy": _paint_energy,
     "avatar": _paint_avatar,
     "compatibility": _paint_compatibility,
+    "group": _paint_group,
     "moon": _paint_moon,
 }
 

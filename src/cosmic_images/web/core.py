@@ -191,6 +191,7 @@ ROUTES: tuple[Route, ...] = (
             ("avatar", "avatar", "a zodiac avatar", "AvatarRequest"),
             ("compatibility", "compatibility", "compatibility art", "CompatibilityRequest"),
             ("moon-ritual", "moon_ritual", "a moon ritual image", "MoonRitualRequest"),
+            ("group", "group", "group compatibility art (3 to 6 signs)", "GroupRequest"),
         )
     ),
     Route("GET", "/my-gallery", _gallery, "The user's images, newest first (?limit&offset)"),

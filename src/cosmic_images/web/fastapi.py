@@ -21,6 +21,7 @@ from ..schemas import (
     AvatarRequest,
     CompatibilityRequest,
     DailyEnergyRequest,
+    GroupRequest,
     MoonRitualRequest,
     User,
 )
@@ -37,6 +38,7 @@ _BODIES: dict[str, dict[str, Any]] = {
     "AvatarRequest": AvatarRequest.model_json_schema(by_alias=True),
     "CompatibilityRequest": CompatibilityRequest.model_json_schema(by_alias=True),
     "MoonRitualRequest": MoonRitualRequest.model_json_schema(by_alias=True),
+    "GroupRequest": GroupRequest.model_json_schema(by_alias=True),
     "ShareCardRequest": {
         "type": "object",
         "properties": {
