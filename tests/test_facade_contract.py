@@ -119,6 +119,15 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
         name: st.tuples(users, mostly(VALID[name], st.one_of(body, junk)))
         for name, body in BODIES.items()
     },
+    "generate_group": st.tuples(
+        users,
+        st.one_of(
+            st.fixed_dictionaries(
+                {"signs": st.lists(sign, max_size=7), "score": st.one_of(level, huge, junk)}
+            ),
+            junk,
+        ),
+    ),
     "generate": st.tuples(
         users,
         st.one_of(st.sampled_from(["daily_energy", "avatar", "moon_ritual", "tarot"]), junk),

@@ -45,6 +45,7 @@ from .schemas import (
     DailyEnergyRequest,
     GalleryPage,
     GenerationResult,
+    GroupRequest,
     MoonRitualRequest,
     RequestModel,
     UsageStats,
@@ -175,6 +176,12 @@ class CosmicImages:
         self, user: User, request: MoonRitualRequest | Mapping[str, Any]
     ) -> GenerationResult:
         return self.generate(user, Category.MOON_RITUAL, request)
+
+    def generate_group(
+        self, user: User, request: GroupRequest | Mapping[str, Any]
+    ) -> GenerationResult:
+        """Group compatibility: 3 to 6 signs and a score, one artwork for all of them."""
+        return self.generate(user, Category.GROUP, request)
 
     def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:
         """Any registered category; the four named methods call this."""
