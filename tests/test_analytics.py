@@ -135,6 +135,7 @@ def test_the_dashboard_in_the_seeds_shape(service: CosmicImages) -> None:
         "downloads": 2,
         "views": 1,
         "cost": 0.04,
+        "refused": {},  # no fair-use limit bit today
     }
     assert data["viral"] == {"count": 0, "images": []}
     assert [(i["imageId"], i["shares"]) for i in data["topPerforming"]] == [(first, 3), (second, 1)]

@@ -171,6 +171,10 @@ ARGUMENTS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "viral_images": st.tuples(users),
     "dashboard": st.tuples(users),
     "budget_status": st.tuples(),
+    "block_user": st.tuples(
+        users, mostly(st.sampled_from(["u1", "u2"]), junk), mostly(st.just("spam"), junk)
+    ),
+    "unblock_user": st.tuples(users, mostly(st.sampled_from(["u1", "u2"]), junk)),
     "project_month": st.tuples(
         mostly(st.integers(-5, 10**6), st.one_of(huge, junk)),
         mostly(st.just("free=0.3,cosmic=0.5,universe=0.2"), st.one_of(st.text(max_size=30), junk)),
@@ -240,7 +244,8 @@ _current: list[tuple[ServiceFactory, CosmicImages]] = []
 
 def _existing(svc: CosmicImages) -> str:
     """A shared image everyone may read, made once per service."""
-    made = svc.generate_daily_energy(User(id="maker", tier="cosmic"), {"sign": "virgo"})
+    maker = User(id="maker", tier="cosmic", is_admin=True)  # admins have no request rate
+    made = svc.generate_daily_energy(maker, {"sign": "virgo"})
     return made.image_id
 
 

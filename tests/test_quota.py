@@ -219,6 +219,8 @@ def test_usage_stats_shape(make_service: ServiceFactory) -> None:
         "remaining": 1,
         "quality": "standard",
         "resetsAt": week_end.isoformat(),
+        "dailyUsage": 0,
+        "dailyLimit": None,  # cosmic has its weekly limit; the daily cap is for "unlimited"
     }
     free = svc.usage_stats(User(id="f", tier="free")).to_api()["data"]
     assert (free["weeklyLimit"], free["remaining"]) == (0, 0)

@@ -273,10 +273,17 @@ def test_generated_bodies_never_get_a_5xx(
 def test_sixty_four_requests_for_one_picture_make_one_call_and_health_answers(
     make_service: ServiceFactory,
 ) -> None:
+    import dataclasses
+
     import httpx
 
+    from cosmic_images.policy import load_policy
+
     provider = CountingProvider(delay=1.5)
-    app = load("fastapi_app").create_app(make_service(image_provider=provider))
+    policy = load_policy()
+    fast = dataclasses.replace(policy.tier("universe"), generations_per_minute=None)
+    free_rate = dataclasses.replace(policy, tiers={**policy.tiers, "universe": fast})
+    app = load("fastapi_app").create_app(make_service(image_provider=provider, policy=free_rate))
     body = {"sign": "virgo", "energyLevel": 6, "mood": "calm", "focus": "career"}
 
     async def run() -> tuple[list[int], list[float]]:

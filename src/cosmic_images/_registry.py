@@ -11,6 +11,7 @@ function for hosts, which accept either an import path or the factory itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,6 +110,9 @@ class StoreContext:
 
     engine: Engine | None = None
     public_base_url: str | None = None
+    # The service's clock, for the sql stores that keep time themselves (quota, rate limits);
+    # None: the real time. Redis stores use the server's clock.
+    clock: Callable[[], dt.datetime] | None = None
 
     def require_engine(self, what: str) -> Engine:
         if self.engine is None:

@@ -22,6 +22,7 @@ from .budget import Budget, BudgetAction
 from .cache import CacheBackend, SqlCache, cache_from_url
 from .cards import CardStyle, check_png_encoder
 from .errors import ConfigurationError
+from .fairuse import FairUse
 from .generation import ImageMaker, Pipeline
 from .images import Images
 from .ledger.pricing import PriceTable, load_price_table
@@ -83,10 +84,16 @@ class Parts:
     budget: Budget
     prices: PriceTable
     model: str  # the configured image model: what projections price by default
+    fairuse: FairUse
 
     def close(self) -> None:
         """Close every part, each even if another fails; the first failure is raised."""
-        closers = [self.cache.close, self.quota.close, self.engine.dispose]
+        closers = [
+            self.cache.close,
+            self.quota.close,
+            self.fairuse.limiter.close,
+            self.engine.dispose,
+        ]
         provider_close = getattr(self.provider, "close", None)
         if callable(provider_close):
             closers.insert(0, provider_close)
@@ -205,7 +212,11 @@ def build(
     stores: list[CacheBackend | QuotaStore] = []
     try:
         prepare_schema(engine, migrate=settings.should_auto_migrate)
-        context = StoreContext(engine=engine, public_base_url=settings.public_base_url)
+        context = StoreContext(
+            engine=engine,
+            public_base_url=settings.public_base_url,
+            clock=None if clock is utcnow else clock,
+        )
         repository = Repository(engine, timezone=settings.zone)
         blobs = blob_store_from_url(settings.effective_blob_url, context)
         cache = cache_from_url(settings.effective_cache_url, context)
@@ -289,6 +300,13 @@ def build(
             clock=clock,
             share_texts=share_texts,
         )
+        fairuse = FairUse(
+            policy=policy,
+            limiter=rate_limiter_from_url(settings.effective_quota_url, context),
+            engine=engine,
+            timezone=zone,
+            clock=clock,
+        )
         maker.replay_spool()  # what a database outage left behind, now that it answers
     except BaseException:
         for store in stores:
@@ -315,6 +333,7 @@ def build(
         budget=spending,
         prices=load_price_table(settings.prices_file),
         model=settings.openai_model,
+        fairuse=fairuse,
         analytics=Analytics(
             images=images,
             policy=policy,

@@ -89,6 +89,7 @@ class Dashboard:
     viral: list[ImageActivity]
     top: list[ImageActivity]
     categories: list[CategoryActivity]
+    limits: dict[str, int]  # how often each fair-use limit refused a request today
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -101,6 +102,7 @@ class Dashboard:
                     "downloads": self.downloads,
                     "views": self.views,
                     "cost": money(self.cost),
+                    "refused": dict(sorted(self.limits.items())),
                 },
                 "viral": {
                     "count": len(self.viral),
@@ -203,7 +205,7 @@ class Analytics:
         found = self.events.most_shared(since, minimum=self.viral_shares, limit=100)
         return ViralImages(self.viral_shares, found)
 
-    def dashboard(self) -> Dashboard:
+    def dashboard(self, limits: dict[str, int] | None = None) -> Dashboard:
         now = self._clock()
         day = now.astimezone(self.timezone).date()
         start = dt.datetime.combine(day, dt.time(), self.timezone)
@@ -220,4 +222,5 @@ class Analytics:
             viral=self.viral().images,
             top=self.events.most_shared(week, limit=TOP_PERFORMING),
             categories=self.events.by_category(week, end),
+            limits=limits or {},
         )

@@ -105,14 +105,19 @@ class QuotaExceeded(CosmicImagesError):
     code = "quota_exceeded"
     http_status = 429
 
-    def __init__(self, message: str, *, resets_at: datetime | None = None) -> None:
+    def __init__(
+        self, message: str, *, resets_at: datetime | None = None, cap: str = "weekly"
+    ) -> None:
         super().__init__(message)
         self.resets_at = resets_at
+        self.cap = cap  # "weekly" (the tier's limit) or "daily" (the fair-use cap)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         if self.resets_at is not None:
             data["resetsAt"] = self.resets_at.isoformat()
+        if self.cap != "weekly":  # the daily fair-use cap says so; the weekly limit is the default
+            data["cap"] = self.cap
         return data
 
 

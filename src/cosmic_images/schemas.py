@@ -555,6 +555,8 @@ class UsageStats:
     remaining: int | None
     quality: str
     resets_at: dt.datetime | None
+    daily_usage: int = 0
+    daily_limit: int | None = None  # the fair-use cap on new images a day, if the tier has one
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -566,5 +568,7 @@ class UsageStats:
                 "remaining": self.remaining,
                 "quality": self.quality,
                 "resetsAt": self.resets_at.isoformat() if self.resets_at else None,
+                "dailyUsage": self.daily_usage,
+                "dailyLimit": self.daily_limit,
             },
         }

@@ -185,13 +185,17 @@ class CosmicImages:
 
     def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:
         """Any registered category; the four named methods call this."""
-        return self._parts.pipeline.generate(_require_user(user), category, request)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "generation"):
+            return self._parts.pipeline.generate(who, category, request)
 
     def edit_image(self, user: User, image_id: str, instruction: str) -> GenerationResult:
         """A new image: ``image_id`` changed as ``instruction`` says ("more purple", "more
         stars", "softer", "warmer"...), for a reader of it whose tier has edits (pipeline.py,
         edits.py)."""
-        return self._parts.pipeline.edit(_require_user(user), image_id, instruction)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "generation"):
+            return self._parts.pipeline.edit(who, image_id, instruction)
 
     def cache_key(self, spec: PromptSpec) -> str:
         """Which picture ``spec`` is (the category, the request, the model, the quality)."""
@@ -213,7 +217,9 @@ class CosmicImages:
 
     def gallery(self, user: User, limit: int = 20, offset: int = 0) -> GalleryPage:
         """The user's images, most recently delivered first."""
-        return self._parts.images.gallery(_require_user(user), limit, offset)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read", blocked_may=True):
+            return self._parts.images.gallery(who, limit, offset)
 
     def get_image(self, user: User, image_id: str) -> ImageRecord:
         """An image its creator, its recipients, or anyone (a shared one) may see; else NotFound."""
@@ -221,7 +227,9 @@ class CosmicImages:
 
     def image_bytes(self, user: User, image_id: str) -> bytes:
         """The image's bytes, for the same people as :meth:`get_image`."""
-        return self._parts.images.data(_require_user(user), image_id)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read", blocked_may=True):
+            return self._parts.images.data(who, image_id)
 
     # --- share cards ----------------------------------------------------------------------------
 
@@ -235,7 +243,9 @@ class CosmicImages:
     ) -> bytes:
         """The image's share card (a seed format, ``WIDTHxHEIGHT`` or a pair) as PNG, JPEG or
         WebP bytes, for a reader of the image whose tier allows cards (sharing.py)."""
-        return self._parts.cards.card(_require_user(user), image_id, format, encoding)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read"):
+            return self._parts.cards.card(who, image_id, format, encoding)
 
     def share_text(self, category: str, phase: MoonPhase | str = MoonPhase.FULL_MOON) -> str:
         """The text to post with a category's card (the seed's, or the host's own); a moon
@@ -249,22 +259,32 @@ class CosmicImages:
 
     def record_share(self, user: User, image_id: str, platform: str) -> None:
         """The user shared the image on ``platform`` (analytics.py)."""
-        self._parts.analytics.share(_require_user(user), image_id, platform)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read"):
+            self._parts.analytics.share(who, image_id, platform)
 
     def record_download(self, user: User, image_id: str, format: str = "original") -> None:
         """The user downloaded the image (cards record their own downloads)."""
-        self._parts.analytics.download(_require_user(user), image_id, format)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read"):
+            self._parts.analytics.download(who, image_id, format)
 
     def record_view(self, user: User, image_id: str) -> None:
-        self._parts.analytics.view(_require_user(user), image_id)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read"):
+            self._parts.analytics.view(who, image_id)
 
     def favorite(self, user: User, image_id: str) -> bool:
         """Mark a favourite (idempotent); True when it was not one before."""
-        return self._parts.analytics.favorite(_require_user(user), image_id)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read"):
+            return self._parts.analytics.favorite(who, image_id)
 
     def unfavorite(self, user: User, image_id: str) -> bool:
         """Remove a favourite (idempotent); True when it was one."""
-        return self._parts.analytics.unfavorite(_require_user(user), image_id)
+        who = _require_user(user)
+        with self._parts.fairuse.guard(who, "read"):
+            return self._parts.analytics.unfavorite(who, image_id)
 
     def engagement(self, user: User, image_id: str) -> ImageEngagement:
         """An image's shares, downloads, views and favourites, for a reader of it."""
@@ -278,7 +298,20 @@ class CosmicImages:
     def dashboard(self, admin: User) -> Dashboard:
         """The seed's dashboard: today, viral images, the week's most shared, by category."""
         self.require_admin(admin)
-        return self._parts.analytics.dashboard()
+        return self._parts.analytics.dashboard(limits=self._parts.fairuse.counts(self.today()))
+
+    # --- fair use -----------------------------------------------------------------------------
+
+    def block_user(self, admin: User, user_id: str, reason: str) -> None:
+        """Block ``user_id``: NotEntitled on everything but reads of what they have (fairuse.py);
+        logged with who and why."""
+        self.require_admin(admin)
+        self._parts.fairuse.block(admin, user_id, reason)
+
+    def unblock_user(self, admin: User, user_id: str) -> bool:
+        """Lift a block; True when there was one."""
+        self.require_admin(admin)
+        return self._parts.fairuse.unblock(admin, user_id)
 
     # --- weekly limits -------------------------------------------------------------------------
 

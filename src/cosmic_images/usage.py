@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import CosmicImagesError, QuotaExceeded
 from .policy import Policy, QuotaCheck, QuotaStore, Window, current_window
+from .policy.tiers import WindowKind
 from .schemas import UsageStats, User
 
 __all__ = ["Reservation", "WeeklyLimits"]
@@ -24,10 +25,18 @@ log = logging.getLogger("cosmic_images.usage")
 
 @dataclass(frozen=True, slots=True)
 class Reservation:
-    """A slot held for one generation; ``None`` stands for "unlimited, nothing held"."""
+    """A slot held for one generation; ``None`` stands for "unlimited, nothing held".
+    ``daily`` is the slot of the tier's daily cap, held beside it when the tier has one."""
 
     user_id: str
     id: str
+    daily: Reservation | None = None
+    weekly: bool = True
+
+
+def _day_key(user_id: str) -> str:
+    """The daily cap counts in the same store under a key of its own."""
+    return f"{user_id}#day"
 
 
 class WeeklyLimits:
@@ -57,15 +66,20 @@ class WeeklyLimits:
         """Hold one of the user's slots for the image ``image_id`` is to be, or raise
         :class:`QuotaExceeded` with when one frees. The slot is named by the image, so the
         image is charged at most once however often its slot is confirmed."""
-        limit = self.policy.tier(user.tier).weekly_limit
-        if limit is None or self.quota is None:
+        rules = self.policy.tier(user.tier)
+        if self.quota is None or (rules.weekly_limit is None and rules.daily_images is None):
             return None
+        daily = self._reserve_day(user, image_id, rules.daily_images)
+        limit = rules.weekly_limit
+        if limit is None:
+            return Reservation(user.id, image_id, daily=daily, weekly=False)
         window = self.window()
-        reservation = Reservation(user.id, image_id)
+        reservation = Reservation(user.id, image_id, daily=daily)
         check = self.quota.reserve(
             user.id, reservation.id, limit=limit, window=window, lease=self.lease
         )
         if not check.granted:
+            self.settle(daily, used=False)
             resets = _next_slot(window, check)
             when = f"; the next one comes back at {resets.isoformat()}" if resets else ""
             raise QuotaExceeded(
@@ -74,6 +88,29 @@ class WeeklyLimits:
             )
         return reservation
 
+    def day_window(self) -> Window:
+        """The business day now, as a window (the daily cap's)."""
+        now = self._clock()
+        today = now.astimezone(self.timezone).date()
+        start = dt.datetime.combine(today, dt.time(0), self.timezone)
+        end = dt.datetime.combine(today + timedelta(days=1), dt.time(0), self.timezone)
+        return Window(WindowKind.CALENDAR_WEEK, now, start, end, today.isoformat())
+
+    def _reserve_day(self, user: User, image_id: str, cap: int | None) -> Reservation | None:
+        if cap is None or self.quota is None:
+            return None
+        window = self.day_window()
+        day = Reservation(_day_key(user.id), f"{image_id}#day")
+        check = self.quota.reserve(day.user_id, day.id, limit=cap, window=window, lease=self.lease)
+        if not check.granted:
+            raise QuotaExceeded(
+                f"the {user.tier} tier's fair-use cap of {cap} new images a day is reached; "
+                f"it resets at {window.end.isoformat() if window.end else 'midnight'}",
+                resets_at=window.end,
+                cap="daily",
+            )
+        return day
+
     def settle(self, reservation: Reservation | None, *, used: bool) -> None:
         """Confirm a slot whose image was stored, or refund it (a failure, a free fallback).
 
@@ -81,6 +118,9 @@ class WeeklyLimits:
         image found again later is charged then (:meth:`charge`).
         """
         if reservation is None or self.quota is None:
+            return
+        self.settle(reservation.daily, used=used)
+        if not reservation.weekly:
             return
         try:
             if used:
@@ -102,6 +142,9 @@ class WeeklyLimits:
         check = self.quota.usage(user.id, window) if self.quota is not None else None
         used = check.used if check is not None else 0
         limit = rules.weekly_limit
+        daily_used = 0
+        if rules.daily_images is not None and self.quota is not None:
+            daily_used = self.quota.usage(_day_key(user.id), self.day_window()).used
         return UsageStats(
             tier=rules.name,
             weekly_usage=used,
@@ -109,6 +152,8 @@ class WeeklyLimits:
             remaining=None if limit is None else max(0, limit - used),
             quality=rules.quality.value,
             resets_at=_next_slot(window, check) if check is not None else window.resets_at(None),
+            daily_usage=daily_used,
+            daily_limit=rules.daily_images,
         )
 
     def sweep(self) -> int:

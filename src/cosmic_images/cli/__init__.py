@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import analytics, db, generate, report
+from . import analytics, db, generate, report, users
 from .batch import batch
 from .card import card
 from .cleanup import cleanup
@@ -99,6 +99,7 @@ app.add_typer(generate.app, name="generate")
 app.add_typer(db.app, name="db")
 app.add_typer(report.app, name="report")
 app.add_typer(analytics.app, name="analytics")
+app.add_typer(users.app, name="users")
 app.command()(gallery)
 app.command()(image)
 app.command()(card)

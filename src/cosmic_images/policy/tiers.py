@@ -56,6 +56,9 @@ class TierRules:
     custom_avatars: bool
     price: Decimal | None = None
     edits: bool = False  # may edit images ("make it more purple")
+    generations_per_minute: int | None = None  # requests to generation routes (fair use)
+    reads_per_minute: int | None = None  # gallery, cards, downloads
+    daily_images: int | None = None  # new images a business day (the cap on "unlimited")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,14 @@ def _parse_tier(name: str, raw: Mapping[str, Any], where: str) -> TierRules:
             raise fail(f"{key} must be a list of category names")
         return frozenset(value)
 
+    def count(key: str) -> int | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise fail(f"{key} must be a whole number >= 1 (or absent: no limit)")
+        return value
+
     def flag(key: str) -> bool:
         value = raw.get(key, False)
         if not isinstance(value, bool):
@@ -195,5 +206,8 @@ def _parse_tier(name: str, raw: Mapping[str, Any], where: str) -> TierRules:
         downloads=flag("downloads"),
         custom_avatars=flag("custom_avatars"),
         edits=flag("edits"),
+        generations_per_minute=count("generations_per_minute"),
+        reads_per_minute=count("reads_per_minute"),
+        daily_images=count("daily_images"),
         price=price,
     )

@@ -44,6 +44,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "COST_UNIT",
     "Base",
+    "BlockedUser",
     "BudgetAlert",
     "CacheEntry",
     "CacheLock",
@@ -54,7 +55,9 @@ __all__ = [
     "ImageRow",
     "LedgerDaily",
     "LedgerEntry",
+    "LimitEvent",
     "QuotaReservation",
+    "RequestWindow",
     "ShareEvent",
     "UTCDateTime",
     "ViewEvent",
@@ -333,6 +336,39 @@ class LedgerDaily(Base):
     cost_units: Mapped[int] = mapped_column(BigInteger, server_default="0")
     possibly_billed: Mapped[int] = mapped_column(Integer, server_default="0")
     cost_unknown: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class RequestWindow(Base):
+    """A user's request window (fair use): when it began and how many requests it counted."""
+
+    __tablename__ = "request_windows"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class BlockedUser(Base):
+    """A user an admin blocked: who did, when and why."""
+
+    __tablename__ = "blocked_users"
+
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    blocked_by: Mapped[str] = mapped_column(Text)
+    blocked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class LimitEvent(Base):
+    """How often a limit bit, per business day, tier and kind (rate_limited_generation,
+    rate_limited_read, daily_cap, weekly_limit, blocked)."""
+
+    __tablename__ = "limit_events"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    tier: Mapped[str] = mapped_column(String(50), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class BudgetAlert(Base):

@@ -21,7 +21,8 @@ __all__ = ["SqlQuotaStore", "from_url"]
 
 
 def from_url(_url: str, context: StoreContext) -> SqlQuotaStore:
-    return SqlQuotaStore(context.require_engine("quota store"))
+    engine = context.require_engine("quota store")
+    return SqlQuotaStore(engine, clock=context.clock) if context.clock else SqlQuotaStore(engine)
 
 
 def _utcnow() -> dt.datetime:

@@ -31,6 +31,12 @@ class RateLimiter(Protocol):
         exact whatever the commit and the scheduler cost."""
         ...
 
+    def hit(self, key: str, limit: int, window: timedelta) -> float | None:
+        """Count one request of ``key`` in its window (``limit`` in ``window`` from the
+        window's first request, by the store's clock): None when it is granted, else the
+        seconds until the window frees (nothing counted). Atomic across processes."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -24,6 +24,22 @@ return start
 """
 
 
+# KEYS: the request window; ARGV: limit, window ms. Returns 0 when granted, else the ms until
+# the window frees.
+_HIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local started = tonumber(redis.call('HGET', KEYS[1], 'started') or '0')
+local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
+local window = tonumber(ARGV[2])
+if now - started >= window then started = now; count = 0 end
+if count >= tonumber(ARGV[1]) then return math.max(1, started + window - now) end
+redis.call('HSET', KEYS[1], 'started', started, 'count', count + 1)
+redis.call('PEXPIRE', KEYS[1], window * 2)
+return 0
+"""
+
+
 def from_url(url: str, _context: StoreContext) -> RedisRateLimiter:
     client, prefix = redis_from_url(url, setting="COSMIC_IMAGES_QUOTA_URL")
     return RedisRateLimiter(client, prefix=prefix)
@@ -37,6 +53,7 @@ class RedisRateLimiter(Translated):
         self.client = client
         self.prefix = prefix
         self._take = client.register_script(_TAKE)
+        self._hit = client.register_script(_HIT)
 
     def take(self, name: str, interval: timedelta, max_wait: timedelta) -> float | None:
         start = int(
@@ -49,6 +66,15 @@ class RedisRateLimiter(Translated):
             )
         )
         return None if start < 0 else start / 1000
+
+    def hit(self, key: str, limit: int, window: timedelta) -> float | None:
+        wait = int(
+            self._hit(
+                keys=[f"{self.prefix}requests:{key}"],
+                args=[limit, max(1, int(window.total_seconds() * 1000))],
+            )
+        )
+        return None if wait == 0 else wait / 1000
 
     def close(self) -> None:
         self.client.close()

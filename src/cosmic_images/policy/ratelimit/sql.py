@@ -11,13 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..._boundary import Translated, sqlalchemy_errors
 from ..._registry import StoreContext
-from ...storage.models import RateLimit
+from ...storage.models import RateLimit, RequestWindow
 
 __all__ = ["SqlRateLimiter", "from_url"]
 
 
 def from_url(_url: str, context: StoreContext) -> SqlRateLimiter:
-    return SqlRateLimiter(context.require_engine("rate limiter"))
+    engine = context.require_engine("rate limiter")
+    return SqlRateLimiter(engine, clock=context.clock) if context.clock else SqlRateLimiter(engine)
 
 
 def _utcnow() -> dt.datetime:
@@ -62,6 +63,36 @@ class SqlRateLimiter(Translated):
                 update(RateLimit).where(RateLimit.name == name).values(next_at=start + interval)
             )
         return start.timestamp()
+
+    def hit(self, key: str, limit: int, window: timedelta) -> float | None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._insert(RequestWindow)
+                .values(key=key, started=self._clock(), count=0)
+                .on_conflict_do_nothing(index_elements=[RequestWindow.key])
+            )
+            query = select(RequestWindow.started, RequestWindow.count).where(
+                RequestWindow.key == key
+            )
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
+                query = query.with_for_update()
+            started, count = conn.execute(query).one()
+            now = (
+                _aware(conn.execute(select(func.clock_timestamp())).scalar_one())
+                if postgres
+                else self._clock()
+            )
+            if now - started >= window:  # a new window begins with this request
+                started, count = now, 0
+            if count >= limit:
+                return max(0.001, (started + window - now).total_seconds())
+            conn.execute(
+                update(RequestWindow)
+                .where(RequestWindow.key == key)
+                .values(started=started, count=count + 1)
+            )
+        return None
 
     def close(self) -> None:
         """The engine belongs to the caller."""
