@@ -187,19 +187,39 @@ def own_redis(tmp_path: Path) -> Iterator[Any]:
     server.kill()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def process_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+def shared_store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
     """Settings (plain values, for spawned processes) on a database migrated once, before
-    the processes start: SQLite in tmp, and PostgreSQL when it is reachable."""
+    the processes start: SQLite in tmp, PostgreSQL, or SQLite with quotas and rate windows in
+    Redis (``request.param``)."""
     settings: dict[str, Any] = {"data_dir": str(tmp_path / "data"), "auto_migrate": True}
     if request.param == "postgres":
         settings["database_url"] = request.getfixturevalue("postgres_url")
     else:
         settings["database_url"] = f"sqlite:///{tmp_path / 'processes.db'}"
+    if request.param == "redis":
+        settings["quota_url"] = request.getfixturevalue("redis_url")
     engine = make_engine(settings["database_url"])
     upgrade(engine)
     engine.dispose()
     return settings
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def process_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """:func:`shared_store_settings` on SQLite and PostgreSQL."""
+    return shared_store_settings(request, tmp_path)
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("redis", marks=pytest.mark.redis),
+    ]
+)
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """:func:`shared_store_settings` on SQLite, PostgreSQL, and with Redis for the counting."""
+    return shared_store_settings(request, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,6 @@ from cosmic_images import (
 from cosmic_images._wiring import build
 from cosmic_images.cli import app
 from cosmic_images.policy import Policy, load_policy
-from cosmic_images.storage import make_engine, upgrade
 from cosmic_images.testing import CountingProvider
 
 from . import fairuse_worker
@@ -57,26 +56,11 @@ generations_per_minute = 10
 """
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("redis", marks=pytest.mark.redis)])  # fmt: skip
-def race_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+@pytest.fixture
+def race_settings(store_settings: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
     policy = tmp_path / "tiers.toml"
     policy.write_text(POLICY_FILE)
-    settings: dict[str, Any] = {
-        "data_dir": str(tmp_path / "data"),
-        "auto_migrate": True,
-        "policy_file": str(policy),
-    }
-    if request.param == "postgres":
-        settings["database_url"] = request.getfixturevalue("postgres_url")
-    else:
-        settings["database_url"] = f"sqlite:///{tmp_path / 'fair.db'}"
-    if request.param == "redis":
-        settings["quota_url"] = request.getfixturevalue("redis_url")
-    engine = make_engine(settings["database_url"])
-    upgrade(engine)
-    engine.dispose()
-    return settings
+    return {**store_settings, "policy_file": str(policy)}
 
 
 @pytest.mark.slow

@@ -33,7 +33,7 @@ from cosmic_images.policy import (
     current_window,
     quota_from_url,
 )
-from cosmic_images.storage import make_engine, upgrade
+from cosmic_images.storage import make_engine
 from cosmic_images.storage.models import ImageRow, QuotaReservation
 from cosmic_images.testing import CountingProvider, QuotaStoreSuite
 
@@ -296,25 +296,9 @@ def stored_and_statuses(settings: dict[str, Any]) -> tuple[int, dict[str, int]]:
     return images, by_status
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-        pytest.param("redis", marks=pytest.mark.redis),
-    ]
-)
-def race_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    settings: dict[str, Any] = {"data_dir": str(tmp_path / "data"), "auto_migrate": True}
-    if request.param == "postgres":
-        settings["database_url"] = request.getfixturevalue("postgres_url")
-    else:
-        settings["database_url"] = f"sqlite:///{tmp_path / 'race.db'}"
-    if request.param == "redis":
-        settings["quota_url"] = request.getfixturevalue("redis_url")
-    engine = make_engine(settings["database_url"])
-    upgrade(engine)  # once, before the race
-    engine.dispose()
-    return settings
+@pytest.fixture
+def race_settings(store_settings: dict[str, Any]) -> dict[str, Any]:
+    return store_settings
 
 
 @pytest.mark.slow
