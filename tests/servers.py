@@ -127,9 +127,35 @@ class Seaweed:
         )
         try:
             self._wait_for_bucket(30)
+            self._ensure_bucket(30)
         except BaseException:
             self.stop()
             raise
+
+    def _ensure_bucket(self, timeout: float) -> None:
+        """Until a signed HEAD finds the bucket (made at start, or made here if it is not)."""
+        import boto3
+        from botocore.exceptions import ClientError
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=self.SECRET_KEY,
+            region_name="us-east-1",
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.head_bucket(Bucket=self.bucket)
+                return
+            except ClientError as exc:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the bucket {self.bucket} is not there") from exc
+                if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                    with contextlib.suppress(ClientError):
+                        client.create_bucket(Bucket=self.bucket)
+                time.sleep(0.1)
 
     def _wait_for_bucket(self, timeout: float) -> None:
         """Until the S3 endpoint answers for the bucket (it is created at start)."""

@@ -164,3 +164,15 @@ def test_processes_racing_overshoot_by_at_most_the_calls_in_flight(
         engine.dispose()
     assert Decimal(spent) == made * budget_worker.PRICE
     assert Decimal(spent) - Decimal(race_settings["daily_budget"]) < in_flight * budget_worker.PRICE
+
+
+def test_a_kept_image_whose_cache_entry_was_lost_is_served_past_the_cap(
+    make_service: ServiceFactory,
+) -> None:
+    svc, provider = paid(make_service, daily_budget="0.04")
+    first = svc.generate_daily_energy(UNIVERSE, body(0))  # $0.04: the cap is reached
+    svc.cache.delete(svc.cache_key(provider.calls[0]))  # the cache lost the entry
+    again = svc.generate_daily_energy(User(id="other", tier="universe"), body(0))
+    assert again.image_id == first.image_id and provider.count == 1  # served, not refused
+    with pytest.raises(BudgetExceeded):
+        svc.generate_daily_energy(UNIVERSE, body(1))  # a new picture still meets the cap

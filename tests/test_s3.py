@@ -110,13 +110,22 @@ def test_the_service_stores_serves_cards_and_lists_from_the_bucket(
 def test_a_wrong_secret_is_a_configuration_error_and_writes_nothing(
     make_service: ServiceFactory, s3_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    good = make_service(blob_url=s3_url)  # started with the right secret
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
-    svc = make_service(blob_url=s3_url)
+    with pytest.raises(ConfigurationError, match="refused"):  # found at start-up, before any
+        make_service(blob_url=s3_url)  # image is paid for
     with pytest.raises(ConfigurationError, match="refused"):
-        svc.generate_daily_energy(USER, ENERGY)
-    assert svc.repository.count(ImageRow) == 0
-    assert svc.usage_stats(USER).weekly_usage == 0  # the slot was given back
-    with svc.repository.session() as session:  # the image was made, and lost: recorded
+        blob_store_from_url("s3://no-such-bucket-here/p")  # nor a bucket that is not there
+    # A store whose secret is changed under it (rotated) refuses at the write instead: no
+    # image row, the slot given back, the paid image recorded as lost.
+    store = good.blobs
+    assert isinstance(store, S3BlobStore)
+    store._client = None  # the next call makes a client with the changed secret
+    with pytest.raises(ConfigurationError, match="refused"):
+        good.generate_daily_energy(USER, ENERGY)
+    assert good.repository.count(ImageRow) == 0
+    assert good.usage_stats(USER).weekly_usage == 0
+    with good.repository.session() as session:
         assert [e.outcome for e in session.query(LedgerEntry)] == ["lost"]
 
 

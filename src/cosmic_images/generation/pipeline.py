@@ -220,6 +220,9 @@ class Pipeline:
         budget = self.budget
         if budget is None or not budget.capped or self.cache.get(key) is not None:
             return spec, key, Choice()
+        since = self._clock() - self.cache_ttl
+        if self.images.repository.image_for_key(key, since=since) is not None:
+            return spec, key, Choice()  # kept by the database (the cache lost it): served free
         try:
             budget.check()
         except BudgetExceeded:

@@ -20,6 +20,7 @@ URL tune the store: ``url_lifetime`` (seconds a presigned GET URL lives, default
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from . import BlobInfo, check_key
 
 __all__ = ["S3BlobStore", "from_url"]
 
+log = logging.getLogger(__name__)
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 DEFAULT_URL_LIFETIME = 3600
 _REFUSALS = {
@@ -83,13 +85,15 @@ def from_url(url: str, context: StoreContext) -> S3BlobStore:
         raise ConfigurationError(
             "COSMIC_IMAGES_BLOB_URL: addressing_style is auto, path or virtual"
         )
-    return S3BlobStore(
+    store = S3BlobStore(
         parts.netloc,
         parts.path.strip("/"),
         public_base_url=context.public_base_url,
         url_lifetime=lifetime,
         addressing_style=style,
     )
+    store.check()
+    return store
 
 
 class S3BlobStore(Translated):
@@ -141,6 +145,21 @@ class S3BlobStore(Translated):
                     ) from exc
                 self._pid = os.getpid()
             return self._client
+
+    def check(self) -> None:
+        """At start-up: a wrong key, secret or bucket is a ConfigurationError now, before any
+        image is paid for; a server that cannot be reached now is only logged (it may be back
+        by the first image, and every write checks again)."""
+        try:
+            with _s3_errors(self.bucket):
+                self._s3().head_bucket(Bucket=self.bucket)
+        except BackendUnavailable as exc:
+            if not exc.transient:  # a 404: no such bucket
+                raise ConfigurationError(
+                    f"COSMIC_IMAGES_BLOB_URL: the bucket {self.bucket!r} is not there "
+                    f"({exc.message})"
+                ) from exc
+            log.warning("the object store did not answer at start-up: %s", exc.message)
 
     def _name(self, key: str) -> str:
         return self.prefix + check_key(key)
