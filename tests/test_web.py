@@ -441,3 +441,11 @@ def test_the_host_may_mount_the_api_under_a_prefix_of_its_own(
     )
     assert gallery.status_code == 200 and gallery.json is not None
     assert gallery.json["data"]["total"] == 1
+
+
+def test_a_repeated_query_parameter_reads_its_first_value_everywhere(web: Client) -> None:
+    web.call("POST", DAILY, json_body=SEED_DAILY)
+    status, _, body = web.call("GET", "/api/images/my-gallery?limit=1&limit=abc")
+    assert status == 200 and body["data"]["limit"] == 1
+    status, _, body = web.call("GET", "/api/images/my-gallery?limit=abc&limit=1")
+    assert (status, body["error"]["field"]) == (422, "limit")

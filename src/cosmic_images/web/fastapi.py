@@ -109,7 +109,7 @@ def _endpoint(api: Api, get_user: GetUser) -> Callable[[Request], Awaitable[Resp
             request.method,
             request.url.path,
             body=body,
-            query=dict(request.query_params),
+            query=_first_values(request),
             user=lambda: get_user(request),
         )
         # The health route answers on the loop itself, even with every worker thread busy.
@@ -118,6 +118,14 @@ def _endpoint(api: Api, get_user: GetUser) -> Callable[[Request], Awaitable[Resp
         return Response(answer.body, answer.status, answer.headers, answer.media_type)
 
     return endpoint
+
+
+def _first_values(request: Request) -> dict[str, str]:
+    """Each query parameter's first value, as Flask (and the core) read a repeated one."""
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        values.setdefault(name, value)
+    return values
 
 
 def router(service: CosmicImages, get_user: GetUser, *, prefix: str = PREFIX) -> APIRouter:
