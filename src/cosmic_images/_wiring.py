@@ -25,11 +25,12 @@ from .errors import ConfigurationError
 from .fairuse import FairUse
 from .generation import ImageMaker, Pipeline
 from .images import Images
-from .ledger.pricing import PriceTable, load_price_table
+from .ledger.pricing import load_price_table
 from .ledger.spool import Spool
 from .maintenance import Maintenance
 from .policy import Policy, QuotaStore, load_policy, quota_from_url
 from .policy.ratelimit import rate_limiter_from_url
+from .projection import Planner
 from .prompts import DayProfile, PromptRegistry, default_prompt_registry
 from .providers import ImageProvider, ProviderConfig, provider_from_name
 from .providers.base import max_deadline_of
@@ -82,8 +83,7 @@ class Parts:
     reports: Reports
     analytics: Analytics
     budget: Budget
-    prices: PriceTable
-    model: str  # the configured image model: what projections price by default
+    planner: Planner
     fairuse: FairUse
 
     def close(self) -> None:
@@ -329,10 +329,9 @@ def build(
         maintenance=maintenance,
         batch=BatchRunner(pipeline),
         cards=cards,
-        reports=Reports(repository, cache, pipeline.today),
+        reports=Reports(repository, cache, pipeline.today, zone),
         budget=spending,
-        prices=load_price_table(settings.prices_file),
-        model=settings.openai_model,
+        planner=Planner(policy, load_price_table(settings.prices_file), settings.openai_model),
         fairuse=fairuse,
         analytics=Analytics(
             images=images,

@@ -28,8 +28,9 @@ from typing import Any
 
 from .errors import CosmicImagesError, InvalidRequest
 from .generation import Pipeline
+from .images import whole_number
 from .prompts import DayProfile
-from .schemas import DailyEnergyRequest, parse_request, parse_signs
+from .schemas import DailyEnergyRequest, parse_date, parse_request, parse_signs
 from .zodiac import Category, Sign
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
 BatchJob = tuple[str, str, dict[str, Any]]  # (category, subject, request body)
 
 MAX_CONCURRENCY = 32
+MAX_POPULAR = 10_000  # pictures kept cached by --popular, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +231,35 @@ class BatchRunner:
             pipeline.cache.set(image.cache_key, image.id, pipeline.cache_ttl)
             items.append(BatchItem(image.category, image.cache_key[:12], "refreshed", image.id))
         return items
+
+    def request(
+        self,
+        date: object,
+        *,
+        signs: object,
+        include_moon_ritual: object,
+        horoscopes: object,
+        concurrency: object,
+        popular: object,
+        progress: Callable[[BatchItem], None] | None,
+    ) -> BatchReport:
+        """:meth:`run` for a caller's arguments, each checked (InvalidRequest naming it)."""
+        day = self.pipeline.today() if date is None else parse_date(date, "date")
+        chosen = parse_signs(signs)
+        moon: object = include_moon_ritual  # "yes" must not mean no
+        if not isinstance(moon, bool):
+            raise InvalidRequest(
+                "includeMoonRitual: must be true or false", field="includeMoonRitual"
+            )
+        return self.run(
+            date=day,
+            signs=chosen,
+            include_moon_ritual=moon,
+            horoscopes=checked_horoscopes(horoscopes, chosen),
+            concurrency=whole_number(concurrency, "concurrency", 1, MAX_CONCURRENCY),
+            popular=whole_number(popular, "popular", 0, MAX_POPULAR),
+            progress=progress,
+        )
 
     def run(
         self,

@@ -25,6 +25,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .cache import CacheBackend
+from .errors import InvalidRequest
 from .generation import ImageMaker
 from .policy import QuotaStore
 from .storage import BlobStore, ImageRecord, Repository
@@ -85,6 +86,9 @@ class Maintenance:
         self._clock = clock
 
     def cleanup(self, *, dry_run: bool = False) -> CleanupReport:
+        given: object = dry_run  # checked at run time: "true" must not mean "delete"
+        if not isinstance(given, bool):
+            raise InvalidRequest("dryRun: must be true or false", field="dryRun")
         spool = self.maker.spool
         recorded = 0 if dry_run else self.maker.replay_spool()
         # Entries written before the rollups existed (an upgrade): summed once, here.

@@ -20,12 +20,20 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from .errors import InvalidRequest
+from .images import whole_number
 from .ledger.pricing import PriceTable, TokenUsage
 from .policy import Policy
 from .reports import money
 from .zodiac import Quality, Sign
 
-__all__ = ["TYPICAL_TOKENS", "Projection", "ProjectionLine", "parse_mix", "project_month"]
+__all__ = [
+    "TYPICAL_TOKENS",
+    "Planner",
+    "Projection",
+    "ProjectionLine",
+    "parse_mix",
+    "project_month",
+]
 
 CENT = Decimal("0.01")
 TYPICAL_TOKENS = {
@@ -34,6 +42,42 @@ TYPICAL_TOKENS = {
 }
 SIZE = "1024x1024"
 MAX_USERS = 1_000_000_000
+
+
+def _share(value: object, field: str) -> Decimal:
+    """A number from 0 to 1 (a float, a decimal or its text), else InvalidRequest."""
+    try:
+        share = Decimal(str(value)) if not isinstance(value, bool) else Decimal("NaN")
+    except ArithmeticError:
+        share = Decimal("NaN")
+    if not share.is_finite() or not 0 <= share <= 1:
+        raise InvalidRequest(f"{field}: must be a number from 0 to 1", field=field)
+    return share
+
+
+@dataclass(frozen=True, slots=True)
+class Planner:
+    """Projections with the service's tier table, price table and configured model."""
+
+    policy: Policy
+    prices: PriceTable
+    model: str
+
+    def plan(
+        self, users: object, mix: object, hit_rate: object, model: object, unlimited: object
+    ) -> Projection:
+        """:func:`project_month` for a caller's arguments, each checked."""
+        if model is not None and not isinstance(model, str):
+            raise InvalidRequest("model: must be a model name", field="model")
+        return project_month(
+            users=whole_number(users, "users", 0, MAX_USERS),
+            mix=parse_mix(mix),
+            hit_rate=_share(hit_rate, "hitRate"),
+            policy=self.policy,
+            prices=self.prices,
+            model=model or self.model,
+            unlimited_images=whole_number(unlimited, "unlimitedImages", 0, 100_000),
+        )
 
 
 def parse_mix(value: object) -> dict[str, Decimal]:

@@ -25,14 +25,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from .cache import CacheBackend
 from .cache.statistics import CacheStats, Counts, cache_stats, period_api
+from .export import export_ledger
+from .images import whole_number
+from .schemas import parse_date
 from .storage import Repository
 from .storage.rollups import RollupRow
 
-__all__ = ["CSV_COLUMNS", "CostReport", "Reports", "money"]
+__all__ = ["CSV_COLUMNS", "MAX_DAYS", "CostReport", "Reports", "money"]
 
 IMAGE_OUTCOMES = ("generated", "fallback")
 FAILURE_OUTCOMES = ("failed", "rejected", "lost")
@@ -50,6 +54,7 @@ CSV_COLUMNS = (
     "costUnknown",
 )
 CENT = Decimal("0.01")
+MAX_DAYS = 366  # the longest period a report or the cache statistics cover
 
 
 def money(value: Decimal) -> float:
@@ -228,13 +233,28 @@ class Reports:
     """Cost reports over the rollups and the cache's counts."""
 
     def __init__(
-        self, repository: Repository, cache: CacheBackend, today: Callable[[], dt.date]
+        self,
+        repository: Repository,
+        cache: CacheBackend,
+        today: Callable[[], dt.date],
+        timezone: ZoneInfo,
     ) -> None:
         self.repository = repository
         self.cache = cache
         self.today = today
+        self.timezone = timezone
 
-    def cost_report(self, days: int) -> CostReport:
+    def cache_stats(self, days: object) -> CacheStats:
+        """Hits, misses and waits of the last ``days`` business days."""
+        return cache_stats(self.cache, self.today(), whole_number(days, "days", 1, MAX_DAYS))
+
+    def export(self, since: object, out: IO[str] | Path, file_format: str) -> int:
+        """Every ledger entry from business day ``since`` (export.py)."""
+        day = parse_date(since, "since")
+        return export_ledger(self.repository, day, self.timezone, file_format=file_format, out=out)
+
+    def cost_report(self, days: object) -> CostReport:
+        days = whole_number(days, "days", 1, MAX_DAYS)
         last = self.today()
         first = last - dt.timedelta(days=days - 1)
         rows = tuple(self.repository.rollup_rows(first, last))

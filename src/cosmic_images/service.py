@@ -8,7 +8,9 @@ Read it top to bottom for a request's path, then open the module each line names
 - ``sharing.py``: share cards (rendered by ``cards/``, stored in the blob store);
 - ``usage.py``: weekly limits, usage statistics, sweeping abandoned slots;
 - ``analytics.py``: shares, downloads, views, favourites; viral images and the dashboard;
-- ``reports.py``: the cost report, from the ledger's daily rollups;
+- ``fairuse.py``: request rates, blocks, the counts of refusals (around each user request);
+- ``reports.py``, ``projection.py``, ``budget.py``: cost reports, projections, budgets;
+- ``batch.py``: the nightly batch;
 - ``maintenance.py``: cleanup (the spool, orphaned blobs, expired entries).
 
 ``_wiring.py`` builds the parts from settings; no other module reads them.
@@ -17,25 +19,24 @@ Read it top to bottom for a request's path, then open the module each line names
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Self
+from typing import IO, Any, Concatenate, ParamSpec, Self, TypeVar
 
 from ._wiring import DayRule, Parts, build
 from .analytics import Dashboard, ImageEngagement, ViralImages
-from .batch import MAX_CONCURRENCY, BatchItem, BatchReport, checked_horoscopes
+from .batch import BatchItem, BatchReport
 from .budget import Alert, BudgetStatus
 from .cache import CacheBackend
-from .cache.statistics import CacheStats, cache_stats
+from .cache.statistics import CacheStats
 from .errors import InvalidRequest, NotEntitled
-from .export import export_ledger
-from .images import whole_number
+from .fairuse import Kind
 from .maintenance import CleanupReport
 from .policy import Policy, QuotaStore, Window
-from .projection import MAX_USERS, Projection, parse_mix, project_month
+from .projection import Projection
 from .prompts import DayProfile, PromptRegistry, PromptSpec
 from .providers import ImageProvider
 from .reports import CostReport
@@ -50,8 +51,6 @@ from .schemas import (
     RequestModel,
     UsageStats,
     User,
-    parse_date,
-    parse_signs,
 )
 from .settings import Settings
 from .storage import BlobStore, ImageRecord, Repository
@@ -60,25 +59,32 @@ from .zodiac import CardFormat, Category, MoonPhase, Sign
 __all__ = ["CosmicImages"]
 
 RequestInput = RequestModel | Mapping[str, Any]
-MAX_STATS_DAYS = 366
-MAX_POPULAR = 10_000
-
-
-def _share(value: object, field: str) -> Decimal:
-    """A number from 0 to 1 (a float, a decimal or its text), else InvalidRequest."""
-    try:
-        share = Decimal(str(value)) if not isinstance(value, bool) else Decimal("NaN")
-    except ArithmeticError:
-        share = Decimal("NaN")
-    if not share.is_finite() or not 0 <= share <= 1:
-        raise InvalidRequest(f"{field}: must be a number from 0 to 1", field=field)
-    return share
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _require_user(user: object) -> User:
     if not isinstance(user, User):
         raise InvalidRequest("user: must be a cosmic_images.User", field="user")
     return user
+
+
+def _guarded(
+    kind: Kind, *, blocked_may: bool = False
+) -> Callable[[Callable[Concatenate[CosmicImages, User, P], R]], Callable[..., R]]:
+    """A user's request: the user checked, then fair use (fairuse.py: the block, the rate,
+    counting what refused it) around the method."""
+
+    def wrap(method: Callable[Concatenate[CosmicImages, User, P], R]) -> Callable[..., R]:
+        @functools.wraps(method)
+        def call(self: CosmicImages, user: User, *args: P.args, **kwargs: P.kwargs) -> R:
+            who = _require_user(user)
+            with self._parts.fairuse.guard(who, kind, blocked_may=blocked_may):
+                return method(self, who, *args, **kwargs)
+
+        return call
+
+    return wrap
 
 
 class CosmicImages:
@@ -183,19 +189,17 @@ class CosmicImages:
         """Group compatibility: 3 to 6 signs and a score, one artwork for all of them."""
         return self.generate(user, Category.GROUP, request)
 
+    @_guarded("generation")
     def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:
-        """Any registered category; the four named methods call this."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "generation"):
-            return self._parts.pipeline.generate(who, category, request)
+        """Any registered category; the named methods call this."""
+        return self._parts.pipeline.generate(user, category, request)
 
+    @_guarded("generation")
     def edit_image(self, user: User, image_id: str, instruction: str) -> GenerationResult:
         """A new image: ``image_id`` changed as ``instruction`` says ("more purple", "more
         stars", "softer", "warmer"...), for a reader of it whose tier has edits (pipeline.py,
         edits.py)."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "generation"):
-            return self._parts.pipeline.edit(who, image_id, instruction)
+        return self._parts.pipeline.edit(user, image_id, instruction)
 
     def cache_key(self, spec: PromptSpec) -> str:
         """Which picture ``spec`` is (the category, the request, the model, the quality)."""
@@ -215,24 +219,23 @@ class CosmicImages:
 
     # --- reading -------------------------------------------------------------------------------
 
+    @_guarded("read", blocked_may=True)
     def gallery(self, user: User, limit: int = 20, offset: int = 0) -> GalleryPage:
         """The user's images, most recently delivered first."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read", blocked_may=True):
-            return self._parts.images.gallery(who, limit, offset)
+        return self._parts.images.gallery(user, limit, offset)
 
     def get_image(self, user: User, image_id: str) -> ImageRecord:
         """An image its creator, its recipients, or anyone (a shared one) may see; else NotFound."""
         return self._parts.images.get(_require_user(user), image_id)
 
+    @_guarded("read", blocked_may=True)
     def image_bytes(self, user: User, image_id: str) -> bytes:
         """The image's bytes, for the same people as :meth:`get_image`."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read", blocked_may=True):
-            return self._parts.images.data(who, image_id)
+        return self._parts.images.data(user, image_id)
 
     # --- share cards ----------------------------------------------------------------------------
 
+    @_guarded("read")
     def share_card(
         self,
         user: User,
@@ -243,48 +246,38 @@ class CosmicImages:
     ) -> bytes:
         """The image's share card (a seed format, ``WIDTHxHEIGHT`` or a pair) as PNG, JPEG or
         WebP bytes, for a reader of the image whose tier allows cards (sharing.py)."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read"):
-            return self._parts.cards.card(who, image_id, format, encoding)
+        return self._parts.cards.card(user, image_id, format, encoding)
 
     def share_text(self, category: str, phase: MoonPhase | str = MoonPhase.FULL_MOON) -> str:
         """The text to post with a category's card (the seed's, or the host's own); a moon
         ritual's names its ``phase``."""
-        given: object = phase  # checked at run time: hosts pass query strings
-        if not isinstance(given, str) or given not in set(MoonPhase):
-            raise InvalidRequest("phase: must be a moon phase", field="phase")
-        return self._parts.cards.share_text(category, MoonPhase(str(given)))
+        return self._parts.cards.share_text(category, phase)
 
     # --- engagement -------------------------------------------------------------------------
 
+    @_guarded("read")
     def record_share(self, user: User, image_id: str, platform: str) -> None:
         """The user shared the image on ``platform`` (analytics.py)."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read"):
-            self._parts.analytics.share(who, image_id, platform)
+        self._parts.analytics.share(user, image_id, platform)
 
+    @_guarded("read")
     def record_download(self, user: User, image_id: str, format: str = "original") -> None:
         """The user downloaded the image (cards record their own downloads)."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read"):
-            self._parts.analytics.download(who, image_id, format)
+        self._parts.analytics.download(user, image_id, format)
 
+    @_guarded("read")
     def record_view(self, user: User, image_id: str) -> None:
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read"):
-            self._parts.analytics.view(who, image_id)
+        self._parts.analytics.view(user, image_id)
 
+    @_guarded("read")
     def favorite(self, user: User, image_id: str) -> bool:
         """Mark a favourite (idempotent); True when it was not one before."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read"):
-            return self._parts.analytics.favorite(who, image_id)
+        return self._parts.analytics.favorite(user, image_id)
 
+    @_guarded("read")
     def unfavorite(self, user: User, image_id: str) -> bool:
         """Remove a favourite (idempotent); True when it was one."""
-        who = _require_user(user)
-        with self._parts.fairuse.guard(who, "read"):
-            return self._parts.analytics.unfavorite(who, image_id)
+        return self._parts.analytics.unfavorite(user, image_id)
 
     def engagement(self, user: User, image_id: str) -> ImageEngagement:
         """An image's shares, downloads, views and favourites, for a reader of it."""
@@ -330,10 +323,7 @@ class CosmicImages:
 
     @quota_lease.setter
     def quota_lease(self, value: timedelta) -> None:
-        given: object = value  # checked at run time: hosts set it from configuration
-        if not isinstance(given, timedelta) or given <= timedelta(0):
-            raise InvalidRequest("quotaLease: must be a positive timedelta", field="quotaLease")
-        self._parts.limits.lease = given
+        self._parts.limits.set_lease(value)
 
     def sweep_reservations(self, admin: User) -> int:
         """Expire the slots of generations that never finished (a crashed process)."""
@@ -356,20 +346,11 @@ class CosmicImages:
         """The day's shared daily images (all 12 signs, or ``signs``), made once, and the
         ``popular`` pictures most received this week kept cached (batch.py). ``horoscopes``
         (profiles, or the host's JSON by sign) must cover every sign of the batch."""
-        day = self.today() if date is None else parse_date(date, "date")
-        chosen = parse_signs(signs)
-        concurrency = whole_number(concurrency, "concurrency", 1, MAX_CONCURRENCY)
-        popular = whole_number(popular, "popular", 0, MAX_POPULAR)
-        moon: object = include_moon_ritual  # checked at run time: "yes" must not mean no
-        if not isinstance(moon, bool):
-            raise InvalidRequest(
-                "includeMoonRitual: must be true or false", field="includeMoonRitual"
-            )
-        return self._parts.batch.run(
-            date=day,
-            signs=chosen,
-            include_moon_ritual=moon,
-            horoscopes=checked_horoscopes(horoscopes, chosen),
+        return self._parts.batch.request(
+            date,
+            signs=signs,
+            include_moon_ritual=include_moon_ritual,
+            horoscopes=horoscopes,
             concurrency=concurrency,
             popular=popular,
             progress=progress,
@@ -379,12 +360,10 @@ class CosmicImages:
 
     def cache_stats(self, days: int = 7) -> CacheStats:
         """Hits, misses and waits of the last ``days`` business days (cache/statistics.py)."""
-        days = whole_number(days, "days", 1, MAX_STATS_DAYS)
-        return cache_stats(self._parts.cache, self.today(), days)
+        return self._parts.reports.cache_stats(days)
 
     def cost_report(self, days: int = 7) -> CostReport:
         """What the last ``days`` business days cost, and how it adds up (reports.py)."""
-        days = whole_number(days, "days", 1, MAX_STATS_DAYS)
         return self._parts.reports.cost_report(days)
 
     def project_month(
@@ -398,19 +377,7 @@ class CosmicImages:
     ) -> Projection:
         """A month's cost from users, the tier mix and the hit rate, line by line, priced by
         ``model`` (the configured one by default) from the price table (projection.py)."""
-        rate = _share(hit_rate, "hitRate")
-        given: object = model
-        if given is not None and not isinstance(given, str):
-            raise InvalidRequest("model: must be a model name", field="model")
-        return project_month(
-            users=whole_number(users, "users", 0, MAX_USERS),
-            mix=parse_mix(mix),
-            hit_rate=rate,
-            policy=self._parts.policy,
-            prices=self._parts.prices,
-            model=model or self._parts.model,
-            unlimited_images=whole_number(unlimited_images, "unlimitedImages", 0, 100_000),
-        )
+        return self._parts.planner.plan(users, mix, hit_rate, model, unlimited_images)
 
     def export_ledger(
         self,
@@ -423,13 +390,7 @@ class CosmicImages:
         """Every ledger entry from business day ``since`` as CSV (a text stream or a file) or
         Parquet (a file), streamed in batches; the rows written (export.py)."""
         self.require_admin(admin)
-        return export_ledger(
-            self._parts.repository,
-            parse_date(since, "since"),
-            self._parts.pipeline.timezone,
-            file_format=format,
-            out=out,
-        )
+        return self._parts.reports.export(since, out, format)
 
     # --- budgets ------------------------------------------------------------------------------
 
@@ -448,10 +409,7 @@ class CosmicImages:
     def cleanup(self, admin: User, *, dry_run: bool = False) -> CleanupReport:
         """Record spooled entries, remove orphaned blobs, purge the expired (maintenance.py)."""
         self.require_admin(admin)
-        given: object = dry_run  # checked at run time: "true" must not mean "delete"
-        if not isinstance(given, bool):
-            raise InvalidRequest("dryRun: must be true or false", field="dryRun")
-        return self._parts.maintenance.cleanup(dry_run=given)
+        return self._parts.maintenance.cleanup(dry_run=dry_run)
 
     @staticmethod
     def require_admin(user: User) -> None:

@@ -179,11 +179,13 @@ class ShareCards:
         # (processes may each render once; the result is the same bytes under the same key).
         self._locks = tuple(threading.Lock() for _ in range(64))
 
-    def share_text(self, category: str, phase: MoonPhase = MoonPhase.FULL_MOON) -> str:
+    def share_text(self, category: object, phase: object = MoonPhase.FULL_MOON) -> str:
         """The text to post with a card of ``category`` (moon rituals: of ``phase``)."""
         if not isinstance(category, str):
             raise InvalidRequest("category: must be a string", field="category")
-        return fill(self.template(category), phase)
+        if not isinstance(phase, str) or phase not in set(MoonPhase):  # hosts pass query strings
+            raise InvalidRequest("phase: must be a moon phase", field="phase")
+        return fill(self.template(category), MoonPhase(phase))
 
     def template(self, category: str) -> str:
         return self.share_texts.get(category, DEFAULT_SHARE_TEXT)

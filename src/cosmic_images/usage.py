@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from .errors import CosmicImagesError, QuotaExceeded
+from .errors import CosmicImagesError, InvalidRequest, QuotaExceeded
 from .policy import Policy, QuotaCheck, QuotaStore, Window, current_window
 from .policy.tiers import WindowKind
 from .schemas import UsageStats, User
@@ -57,6 +57,12 @@ class WeeklyLimits:
         # A pending slot outlives any generation (timeouts, retries, storing) before it expires.
         self.lease = lease
         self._clock = clock
+
+    def set_lease(self, value: object) -> None:
+        """How long a reserved slot waits for its image; checked (hosts set it from config)."""
+        if not isinstance(value, timedelta) or value <= timedelta(0):
+            raise InvalidRequest("quotaLease: must be a positive timedelta", field="quotaLease")
+        self.lease = value
 
     def window(self) -> Window:
         """The current weekly window (calendar week or rolling, from the policy)."""
