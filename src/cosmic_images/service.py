@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import IO, Any, Concatenate, ParamSpec, Self, TypeVar, cast
 
 from ._wiring import DayRule, Parts, build
 from .analytics import Dashboard, ImageEngagement, ViralImages
@@ -69,20 +69,21 @@ def _require_user(user: object) -> User:
     return user
 
 
-def _guarded(
-    kind: Kind, *, blocked_may: bool = False
-) -> Callable[[Callable[Concatenate[CosmicImages, User, P], R]], Callable[..., R]]:
+Method = Callable[Concatenate["CosmicImages", User, P], R]
+
+
+def _guarded(kind: Kind, *, blocked_may: bool = False) -> Callable[[Method[P, R]], Method[P, R]]:
     """A user's request: the user checked, then fair use (fairuse.py: the block, the rate,
     counting what refused it) around the method."""
 
-    def wrap(method: Callable[Concatenate[CosmicImages, User, P], R]) -> Callable[..., R]:
+    def wrap(method: Method[P, R]) -> Method[P, R]:
         @functools.wraps(method)
         def call(self: CosmicImages, user: User, *args: P.args, **kwargs: P.kwargs) -> R:
             who = _require_user(user)
             with self._parts.fairuse.guard(who, kind, blocked_may=blocked_may):
                 return method(self, who, *args, **kwargs)
 
-        return call
+        return cast(Method[P, R], call)  # ``user`` may be given by name, too
 
     return wrap
 
