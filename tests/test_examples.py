@@ -41,6 +41,25 @@ def test_celery_app_attaches_our_tasks() -> None:
     } <= names
 
 
+def test_procedural_art_contact_sheet(tmp_path: Path) -> None:
+    from PIL import Image, ImageStat
+
+    module = load("procedural_art")
+    sheet = module.main(tmp_path / "art.jpg")
+    rows = module.requests()
+    tile, gap = module.TILE, module.GAP
+    with Image.open(sheet) as image:
+        assert image.format == "JPEG"
+        assert [len(bodies) for _, bodies in rows] == [8] * 5
+        assert image.size == (8 * (tile + gap) + gap, 5 * (tile + gap) + gap)
+        # Every tile is a picture, not the sheet's background.
+        for r in range(5):
+            for c in range(8):
+                x, y = gap + c * (tile + gap), gap + r * (tile + gap)
+                stat = ImageStat.Stat(image.crop((x, y, x + tile, y + tile)).convert("L"))
+                assert stat.stddev[0] > 10, (r, c)
+
+
 def test_share_cards_contact_sheet(tmp_path: Path) -> None:
     from PIL import Image
 

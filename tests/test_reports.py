@@ -135,7 +135,7 @@ def test_every_figure_of_a_known_mix_to_the_cent(
         ("moon_ritual", "dall-e-3", "hd"): (1, dalle_hd),
         ("daily_energy", "dall-e-3", None): (0, dalle_lost),
         ("moon_ritual", "gpt-image-2", None): (0, Decimal(0)),  # rejected, timed out
-        ("moon_ritual", "procedural-v1", "hd"): (1, Decimal(0)),
+        ("moon_ritual", "procedural-v2", "hd"): (1, Decimal(0)),
     }
     assert data["fallbacks"] == {"images": 1}
     assert data["possiblyBilled"] == {"calls": 1}

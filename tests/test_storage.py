@@ -55,7 +55,7 @@ def new_image(**overrides: object) -> NewImage:
         "media_type": "image/png",
         "width": 1024,
         "height": 1024,
-        "model": "procedural-v1",
+        "model": "procedural-v2",
         "provider": "procedural",
         "quality": "hd",
         "cost": Decimal("0.041234"),

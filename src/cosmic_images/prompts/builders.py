@@ -33,6 +33,7 @@ __all__ = [
     "build_group",
     "build_moon_ritual",
     "default_day_profile",
+    "mood_warmth",
 ]
 
 MAX_PROMPT_CHARS = 1000
@@ -127,6 +128,33 @@ class BuildContext:
     timezone: str = "UTC"
 
 
+# Words a mood may use, and how warm (towards 1) or cool (towards -1) they paint it.
+# fmt: off
+_WARMTH = {
+    "bold": 0.6, "fiery": 0.8, "passionate": 0.8, "energetic": 0.6, "excited": 0.6,
+    "joyful": 0.5, "happy": 0.4, "confident": 0.4, "radiant": 0.6, "inspired": 0.45,
+    "in flow": 0.25, "pioneering": 0.5, "generous": 0.4, "playful": 0.35, "loving": 0.45,
+    "sensual": 0.35, "adventurous": 0.5, "warm": 0.6, "creative": 0.3, "determined": 0.3,
+    "grounded": 0.15, "steady": 0.0, "curious": 0.1, "witty": 0.1, "balanced": 0.0,
+    "reflective": -0.45, "calm": -0.5, "peaceful": -0.45, "serene": -0.5, "dreamy": -0.4,
+    "intuitive": -0.35, "nurturing": -0.15, "melancholy": -0.7, "sad": -0.6, "tired": -0.4,
+    "introspective": -0.5, "mysterious": -0.45, "cool": -0.5, "detached": -0.4,
+    "thoughtful": -0.3, "anxious": -0.3, "compassionate": -0.2, "airy": -0.2,
+}
+
+
+# fmt: on
+
+
+def mood_warmth(mood: str | None) -> float:
+    """-1 (cool) .. 1 (warm): the first word or phrase of ``mood`` a small lexicon knows."""
+    if not mood:
+        return 0.0
+    text = mood.lower()
+    hits = [(text.find(word), value) for word, value in _WARMTH.items() if word in text]
+    return min(hits)[1] if hits else 0.0
+
+
 def _intensity(level: int) -> float:
     return (level - 1) / 9
 
@@ -178,6 +206,7 @@ def build_daily_energy(request: DailyEnergyRequest, ctx: BuildContext) -> Prompt
             palettes=(info.palette,),
             signs=(info.sign,),
             intensity=_intensity(level),
+            warmth=mood_warmth(mood),
         ),
         description=f"Your cosmic energy visualization for {day.isoformat()}"
         if not shared

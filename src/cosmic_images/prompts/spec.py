@@ -18,8 +18,9 @@ class Visual:
     """Structured hints for providers that draw rather than read (the procedural one).
 
     ``intensity`` runs from 0 (still) to 1 (explosive); ``blend`` is how far two palettes
-    merge (compatibility); ``moon_elongation`` is the Sun-Moon angle in degrees (0 new, 180
-    full) when a moon disc should be drawn.
+    merge (compatibility); ``warmth`` is the mood's colour temperature, from -1 (cool) to 1
+    (warm); ``moon_elongation`` is the Sun-Moon angle in degrees (0 new, 180 full) when a moon
+    disc should be drawn.
     """
 
     motif: str
@@ -27,6 +28,7 @@ class Visual:
     signs: tuple[Sign, ...] = ()
     intensity: float = 0.5
     blend: float = 0.5
+    warmth: float = 0.0
     moon_phase: MoonPhase | None = None
     moon_elongation: float | None = None
 
@@ -35,6 +37,8 @@ class Visual:
             raise ValueError("a Visual needs at least one palette")
         if not 0.0 <= self.intensity <= 1.0 or not 0.0 <= self.blend <= 1.0:
             raise ValueError("intensity and blend must be within 0..1")
+        if not -1.0 <= self.warmth <= 1.0:
+            raise ValueError("warmth must be within -1..1")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,924 @@
+"""The compositions of the procedural artwork, one per motif.
+
+* **energy** (daily energy): the sign's own composition (:data:`LAYOUTS`): a light at its
+  focus, its element as the shape of the nebula and a foreground motif (flames and embers,
+  waves, wind, a crystal cluster), its constellation drawn large and its glyph as a quiet
+  emblem. The energy level is the light's strength, the nebula's density and the number of
+  stars; the mood is the picture's warmth.
+* **avatar**: a medallion like an astrolabe: the sun sign's nebula and constellation in the
+  centre disc, the moon sign on the middle ring, the rising sign's wheel of the twelve glyphs
+  turned so that it sits at the ascendant, the moon and rising constellations in two cameos.
+* **compatibility** and **group**: each sign an orbit round its own star with its
+  constellation; the orbits draw together and the light where they meet grows brighter with
+  the score.
+* **moon** (moon ritual): a lit sphere with its terminator and a bright limb in front of the
+  sky (no star through it), its reflection on still water, and an altar that follows the
+  phase: candles that grow towards the full moon and burn down after it, a crystal ring that
+  fills with the light.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from ..prompts.spec import Visual
+from ..zodiac import Element, Modality, Sign, sign_info
+from ._art import (
+    LOW,
+    NEB,
+    RGB,
+    SIZE,
+    SPACE,
+    WHITE,
+    Field,
+    Scene,
+    colourise,
+    constellation,
+    emblem,
+    enlarge,
+    fbm,
+    glyph_mask,
+    grid,
+    mix,
+    normalise,
+    ramp,
+    rgb,
+    sample,
+    scale,
+    smoothstep,
+    sparkle,
+    star,
+    starfield,
+    vivid,
+)
+
+__all__ = ["LAYOUTS", "MOTIFS", "Layout", "moon_light"]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a sign's picture puts things, in unit coordinates: the light's ``focus``, the
+    constellation's centre and size (``figure``) and turn (``tilt``, degrees), the glyph's
+    ``emblem`` (centre and size) and the ``flow`` of its element (degrees, 0 to the right)."""
+
+    focus: tuple[float, float]
+    figure: tuple[float, float, float]
+    tilt: float
+    emblem: tuple[float, float, float]
+    flow: float
+
+
+LAYOUTS: dict[Sign, Layout] = {
+    Sign.ARIES: Layout((0.30, 0.70), (0.60, 0.33, 0.62), -12, (0.82, 0.82, 0.15), 65),
+    Sign.TAURUS: Layout((0.70, 0.64), (0.38, 0.36, 0.60), 8, (0.17, 0.83, 0.15), 0),
+    Sign.GEMINI: Layout((0.50, 0.56), (0.52, 0.42, 0.64), 0, (0.83, 0.16, 0.14), 200),
+    Sign.CANCER: Layout((0.24, 0.30), (0.60, 0.56, 0.55), 14, (0.17, 0.84, 0.15), 180),
+    Sign.LEO: Layout((0.50, 0.36), (0.52, 0.64, 0.62), -6, (0.84, 0.15, 0.14), 90),
+    Sign.VIRGO: Layout((0.74, 0.28), (0.38, 0.56, 0.62), -18, (0.16, 0.16, 0.14), 30),
+    Sign.LIBRA: Layout((0.50, 0.68), (0.50, 0.32, 0.50), 0, (0.50, 0.86, 0.13), 0),
+    Sign.SCORPIO: Layout((0.30, 0.44), (0.62, 0.50, 0.70), 10, (0.18, 0.83, 0.15), 160),
+    Sign.SAGITTARIUS: Layout((0.74, 0.26), (0.40, 0.60, 0.62), -22, (0.16, 0.16, 0.14), 45),
+    Sign.CAPRICORN: Layout((0.50, 0.24), (0.50, 0.60, 0.66), 4, (0.84, 0.84, 0.14), 270),
+    Sign.AQUARIUS: Layout((0.28, 0.30), (0.58, 0.58, 0.64), -8, (0.82, 0.17, 0.14), 120),
+    Sign.PISCES: Layout((0.66, 0.72), (0.44, 0.42, 0.66), 16, (0.84, 0.20, 0.14), 330),
+}
+
+
+def tones(palette: tuple[str, str, str]) -> tuple[RGB, RGB, RGB]:
+    """A palette's colours from darkest to lightest (by luma)."""
+    colours = sorted(
+        (rgb(c) for c in palette), key=lambda c: 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2]
+    )
+    return colours[0], colours[1], colours[2]
+
+
+def _nebula_ramp(palette: tuple[str, str, str]) -> np.ndarray:
+    dark, mid, light = (vivid(c, 0.45) for c in tones(palette))
+    return ramp(
+        [
+            (0.0, (0, 0, 0)),
+            (0.25, scale(dark, 0.30)),
+            (0.50, scale(mid, 0.62)),
+            (0.75, scale(light, 0.85)),
+            (1.0, mix(light, WHITE, 0.55)),
+        ]
+    )
+
+
+def _warm(sky: Field, warmth: float) -> Field:
+    if not warmth:
+        return sky
+    k = np.array([1 + 0.14 * warmth, 1 + 0.02 * warmth, 1 - 0.16 * warmth], np.float32)
+    return sky * k
+
+
+def _background(palette: tuple[str, str, str], focus: tuple[float, float]) -> Field:
+    """Deep space, a little of the palette's darkest colour gathered towards the focus."""
+    u, v = grid(LOW)
+    d = np.sqrt((u - focus[0]) ** 2 + (v - focus[1]) ** 2)
+    near = enlarge(np.exp(-((d / 0.55) ** 2)).astype(np.float32), NEB)[..., None]
+    space = np.array(SPACE, np.float32) / 255
+    deep = np.array(mix(SPACE, tones(palette)[0], 0.28), np.float32) / 255
+    out: Field = space + (deep - space) * near
+    return out
+
+
+def _dust(scene: Scene, clouds: Field) -> Field:
+    """Broad veils of dust across the light (1 clear, lower behind dust), for depth."""
+    noise = fbm(scene.gen, NEB, base=2, octaves=4)
+    out: Field = 1 - 0.38 * smoothstep(0.55, 0.85, 0.75 * noise + 0.25 * clouds)
+    return out
+
+
+def _soft(field: Field) -> Field:
+    """A NEB field with its fine detail smoothed away (for bending shapes gently)."""
+    k = NEB // 32
+    coarse = field.reshape(32, k, 32, k).mean(axis=(1, 3)).astype(np.float32)
+    return normalise(
+        np.asarray(
+            Image.fromarray(coarse, mode="F").resize((NEB, NEB), Image.Resampling.BICUBIC),
+            np.float32,
+        )
+    )
+
+
+def _clouds(scene: Scene, *, base: int = 3) -> Field:
+    """Soft, domain-warped clouds: a fractal noise read through another one."""
+    u, v = grid(LOW)
+    noise = fbm(scene.gen, LOW, base=base, octaves=6)
+    warp = fbm(scene.gen, LOW, base=2, octaves=3)
+    return enlarge(sample(noise, u + 0.35 * (warp - 0.5), v + 0.35 * (warp.T - 0.5)), NEB)
+
+
+def _filaments(scene: Scene) -> Field:
+    """Fine threads of gas (the ridges of a fine noise, bent by a coarser one), about 0.4..1.3:
+    what gives a nebula its texture, multiplied into its density."""
+    u, v = grid(LOW)
+    fine = fbm(scene.gen, LOW, base=7, octaves=4)
+    bend = fbm(scene.gen, LOW, base=2, octaves=2)
+    ridges = 1 - np.abs(2 * sample(fine, u + 0.2 * (bend - 0.5), v + 0.2 * (bend.T - 0.5)) - 1)
+    out: Field = 0.3 + 1.1 * ridges**4
+    return out
+
+
+# --- the four elements ----------------------------------------------------------------------
+
+
+def _fire(scene: Scene, lay: Layout, clouds: Field) -> Field:
+    """Flames rising round the focus: tongues of noise stretched upwards, swaying more and
+    thinning out as they rise."""
+    u, v = grid(NEB)
+    fx, fy = lay.focus
+    soft = _soft(clouds)
+    bottom = min(1.0, fy + 0.32)
+    t = np.clip((bottom - v) / 0.85, 0, 1)  # 0 at the flames' root, 1 at their tips
+    x = u - fx + (soft - 0.5) * (0.08 + 0.4 * t)
+    width = 0.36 * (1 - 0.7 * t) + 0.04
+    envelope = np.exp(-((x / width) ** 2)) * smoothstep(0.0, 0.35, t)
+    licks = sample(clouds, 1 - np.abs(((0.5 + x * 0.7) % 2) - 1), 0.25 + v * 0.3)
+    tongues = smoothstep(0.35, 0.85, licks * (1.25 - 0.6 * t))
+    flame = envelope * (0.25 + 0.75 * tongues) * (1 - smoothstep(0.55, 1.0, t))
+    out: Field = np.maximum(flame, 0.4 * clouds * smoothstep(0.35, 0.95, clouds))
+    return out
+
+
+def _water(scene: Scene, lay: Layout, clouds: Field) -> Field:
+    """Swells of light rolling across the picture, strongest on the focus's level."""
+    u, v = grid(NEB)
+    a = math.radians(lay.flow)
+    along = u * math.cos(a) + v * math.sin(a)
+    across = -u * math.sin(a) + v * math.cos(a)
+    fy = -lay.focus[0] * math.sin(a) + lay.focus[1] * math.cos(a)
+    soft = _soft(clouds)
+    phase = across * 6.0 + 0.5 * np.sin(along * 2 * math.pi * 1.1 + 1.3) + 1.1 * (soft - 0.5)
+    crests = (0.5 + 0.5 * np.cos(phase * 2 * math.pi)) ** 3
+    band = np.exp(-(((across - fy) / 0.6) ** 2))
+    swell = crests * (0.35 + 0.65 * clouds) * band
+    out: Field = np.maximum(swell, 0.5 * clouds * band)
+    return out
+
+
+def _air(scene: Scene, lay: Layout, clouds: Field) -> Field:
+    """Wind spiralling round the focus in long wisps."""
+    u, v = grid(NEB)
+    fx, fy = lay.focus
+    dx, dy = u - fx, v - fy
+    r = np.sqrt(dx * dx + dy * dy)
+    theta = np.arctan2(dy, dx) + math.radians(lay.flow)
+    arms = (0.5 + 0.5 * np.cos(3 * theta - 11 * r + 3.0 * (_soft(clouds) - 0.5))) ** 3
+    reach = np.exp(-((r / 0.75) ** 2))
+    out: Field = np.maximum(arms * reach * (0.4 + 0.6 * clouds), 0.45 * clouds * reach)
+    return out
+
+
+def _earth(scene: Scene, lay: Layout, clouds: Field) -> Field:
+    """Crystal facets: a Voronoi mosaic round the focus, each facet its own shade, edges lit
+    (made at half the nebula's size: the facets are large and their edges soft)."""
+    n = NEB // 2
+    u, v = grid(n)
+    fx, fy = lay.focus
+    count = 30
+    gen = scene.gen
+    sx = np.clip(fx + gen.normal(0, 0.22, count), 0.02, 0.98)
+    sy = np.clip(fy + gen.normal(0, 0.22, count), 0.02, 0.98)
+    shade = gen.random(count)
+    best = np.full((n, n), np.inf, np.float32)
+    second = best.copy()
+    facet = np.zeros((n, n), np.float32)
+    for k in range(count):  # the nearest seed and the distance to the second nearest
+        d = np.sqrt((u - sx[k]) ** 2 + (v - sy[k]) ** 2)
+        closer = d < best
+        second = np.where(closer, best, np.minimum(second, d))
+        facet = np.where(closer, shade[k], facet)
+        best = np.minimum(best, d)
+    edges = 1 - smoothstep(0.0, 0.012, second - best)
+    r = np.sqrt((u - fx) ** 2 + (v - fy) ** 2)
+    reach = np.exp(-((r / 0.62) ** 2))
+    big = enlarge(((0.3 + 0.4 * facet + 0.15 * edges) * reach).astype(np.float32), NEB)
+    out: Field = np.maximum(
+        big * (0.55 + 0.45 * clouds), 0.4 * clouds * smoothstep(0.3, 0.9, clouds)
+    )
+    return out
+
+
+_ELEMENT_SHAPES: dict[Element, Callable[[Scene, Layout, Field], Field]] = {
+    Element.FIRE: _fire,
+    Element.WATER: _water,
+    Element.AIR: _air,
+    Element.EARTH: _earth,
+}
+
+
+def _embers(scene: Scene, lay: Layout, colour: RGB, count: int) -> None:
+    rng = scene.rng
+    fx, fy = lay.focus[0] * SIZE, lay.focus[1] * SIZE
+    for _ in range(count):
+        x = fx + rng.gauss(0, 150)
+        y = fy + 260 - rng.random() ** 0.7 * 700
+        length = rng.uniform(4, 16)
+        drift = rng.uniform(-4, 4)
+        c = scale(mix(colour, WHITE, rng.random() * 0.5), rng.uniform(0.5, 1.0))
+        scene.light_draw.line((x, y, x + drift, y + length), fill=scale(c, 0.5), width=1)
+        star(scene, x, y, rng.uniform(0.8, 2.0), c)
+
+
+def _crests(scene: Scene, lay: Layout, colour: RGB) -> None:
+    """A few long crest lines of light riding the swells."""
+    rng = scene.rng
+    a = math.radians(lay.flow)
+    ca, sa = math.cos(a), math.sin(a)
+    fx, fy = lay.focus
+    for k in range(7):
+        offset = (k - 3) * 0.055 + rng.uniform(-0.01, 0.01)
+        phase = rng.uniform(0, 2 * math.pi)
+        points = []
+        for step in range(90):
+            s = -0.75 + 1.5 * step / 89
+            wave = 0.03 * math.sin(s * 2 * math.pi * 1.6 + phase)
+            px = fx + s * ca - (offset + wave) * sa
+            py = fy + s * sa + (offset + wave) * ca
+            points.append((px * SIZE, py * SIZE))
+        strength = 0.75 - 0.09 * abs(k - 3)
+        scene.light_draw.line(points, fill=scale(colour, 0.45 * strength), width=1)
+        scene.glow_draw.line(
+            [(x / 4, y / 4) for x, y in points], fill=scale(colour, 0.25 * strength), width=2
+        )
+
+
+def _streams(scene: Scene, lay: Layout, colour: RGB) -> None:
+    """Fine currents of wind: spiral arcs round the focus."""
+    rng = scene.rng
+    fx, fy = lay.focus[0] * SIZE, lay.focus[1] * SIZE
+    turn = math.radians(lay.flow)
+    for _ in range(9):
+        r0 = rng.uniform(90, 430)
+        start = rng.uniform(0, 2 * math.pi)
+        sweep = rng.uniform(0.8, 2.0)
+        points = []
+        for step in range(70):
+            t = step / 69
+            angle = start + turn + sweep * t
+            r = r0 * (1 + 0.35 * t)
+            points.append((fx + r * math.cos(angle), fy + r * math.sin(angle) * 0.86))
+        scene.light_draw.line(points, fill=scale(colour, rng.uniform(0.25, 0.5)), width=1)
+
+
+def _crystals(scene: Scene, lay: Layout, palette: tuple[str, str, str]) -> None:
+    """A cluster of faceted crystal points below the focus, lit from the focus."""
+    rng = scene.rng
+    dark, mid, light = tones(palette)
+    fx, fy = lay.focus[0] * SIZE, min(SIZE * 0.97, lay.focus[1] * SIZE + 230)
+    shards = sorted(
+        (
+            (rng.uniform(-150, 150), rng.uniform(110, 260), rng.uniform(-0.45, 0.45))
+            for _ in range(6)
+        ),
+        key=lambda s: -s[1],
+    )
+    for dx, height, lean in shards:
+        width = height * rng.uniform(0.18, 0.26)
+        bx, by = fx + dx, fy + rng.uniform(-10, 25)
+        tip = (bx + math.sin(lean) * height, by - math.cos(lean) * height)
+        shoulder = 0.72
+        lx = (
+            bx - width / 2 + math.sin(lean) * height * shoulder,
+            by - math.cos(lean) * height * shoulder,
+        )
+        rx = (
+            bx + width / 2 + math.sin(lean) * height * shoulder,
+            by - math.cos(lean) * height * shoulder,
+        )
+        mx = (bx + math.sin(lean) * height * shoulder, by - math.cos(lean) * height * shoulder)
+        left = [(bx - width / 2, by), (bx, by + 6), mx, tip, lx]
+        right = [(bx, by + 6), (bx + width / 2, by), rx, tip, mx]
+        # Translucent glass: a shaded facet and a lit one, the sky showing through a little.
+        scene.solid("polygon", left, scale(vivid(mix(dark, mid, 0.3), 0.5), 0.42), opacity=0.75)
+        scene.solid("polygon", right, scale(vivid(mix(mid, light, 0.5), 0.5), 0.7), opacity=0.75)
+        edge = mix(light, WHITE, 0.6)
+        scene.light_draw.line([mx, tip], fill=scale(edge, 0.7), width=2)
+        scene.light_draw.line([lx, tip, rx], fill=scale(edge, 0.4), width=1)
+        scene.halo((bx + tip[0]) / 2, (by + tip[1]) / 2, height * 0.7, scale(light, 0.35))
+        scene.halo(tip[0], tip[1], 50, scale(light, 0.45))
+    scene.halo(fx, fy, 420, scale(light, 0.25))
+
+
+# --- daily energy ---------------------------------------------------------------------------
+
+
+def paint_energy(scene: Scene, v: Visual) -> None:
+    sign = v.signs[0] if v.signs else Sign.ARIES
+    palette = v.palettes[0]
+    lay = LAYOUTS[sign]
+    element = sign_info(sign).element
+    _, mid, light = tones(palette)
+    power = v.intensity
+
+    clouds = _clouds(scene)
+    shape = _ELEMENT_SHAPES[element](scene, lay, clouds)
+    density = shape * _filaments(scene) * (0.6 + 0.6 * power)
+    emission = colourise(np.clip(density, 0, 1), _nebula_ramp(palette))
+    sky = (_background(palette, lay.focus) + emission) * _dust(scene, clouds)[..., None]
+    scene.set_sky(_warm(sky, v.warmth))
+
+    fx, fy = lay.focus[0] * SIZE, lay.focus[1] * SIZE
+    keep = 1 - 0.6 * _low(shape)
+    starfield(scene, 380 + round(900 * power), light, keep=keep, brightness=0.8 + 0.3 * power)
+
+    if element is Element.FIRE:
+        _embers(scene, lay, mix(light, (255, 190, 90), 0.4), 40 + round(160 * power))
+    elif element is Element.WATER:
+        _crests(scene, lay, mix(light, WHITE, 0.3))
+    elif element is Element.AIR:
+        _streams(scene, lay, mix(light, WHITE, 0.3))
+    else:
+        _crystals(scene, lay, palette)
+
+    core = mix(light, WHITE, 0.35 + 0.35 * power)
+    scene.halo(fx, fy, 150 + 230 * power, scale(core, 0.35 + 0.55 * power))
+    sparkle(scene, fx, fy, 40 + 60 * power, core)
+
+    ex, ey, es = lay.emblem
+    emblem(scene, sign, (ex * SIZE, ey * SIZE), round(es * SIZE), mix(light, WHITE, 0.3), 0.35)
+    cx, cy, size = lay.figure
+    constellation(
+        scene,
+        sign,
+        (cx * SIZE, cy * SIZE),
+        size * SIZE,
+        mix(mid, light, 0.5),
+        tilt=lay.tilt,
+        strength=0.75 + 0.25 * power,
+    )
+
+
+def _low(field: Field) -> Field:
+    """A NEB field at LOW resolution."""
+    k = field.shape[0] // LOW
+    out: Field = field.reshape(LOW, k, LOW, k).mean(axis=(1, 3))
+    return out
+
+
+# --- avatar ---------------------------------------------------------------------------------
+
+
+def paint_avatar(scene: Scene, v: Visual) -> None:
+    """A medallion: the sun sign at its heart, the moon sign's ring, the rising sign's wheel."""
+    signs = list(v.signs) + [Sign.ARIES] * (3 - len(v.signs))
+    palettes = list(v.palettes) + [v.palettes[0]] * (3 - len(v.palettes))
+    sun, moon, rising = signs[:3]
+    sun_t, moon_t, rise_t = (tones(p) for p in palettes[:3])
+    c = SIZE / 2
+    # The rings' sizes follow the signs' modalities (cardinal, fixed, mutable).
+    modality = [list(Modality).index(sign_info(s).modality) for s in (sun, moon)]
+    r_disc = (236, 262, 212)[modality[0]]
+    r_moon = r_disc + (58, 74, 90)[modality[1]]
+    r_wheel = 408
+
+    # The sky: the rising sign's colours outside, the sun's glowing through the disc.
+    u, vv = grid(NEB)
+    d = np.sqrt((u - 0.5) ** 2 + (vv - 0.5) ** 2)
+    clouds = _clouds(scene)
+    outer_shape = _ELEMENT_SHAPES[sign_info(rising).element](scene, LAYOUTS[rising], clouds)
+    gas = _filaments(scene)
+    outer = colourise(
+        np.clip((0.15 + 0.9 * outer_shape) * gas, 0, 1) * smoothstep(0.2, 0.3, d),
+        _nebula_ramp(palettes[2]),
+    )
+    inner_shape = _ELEMENT_SHAPES[sign_info(sun).element](scene, LAYOUTS[sun], clouds)
+    twist = math.radians(30 * list(Sign).index(sun))
+    inner = colourise(
+        np.clip(
+            0.35 + 0.75 * inner_shape * np.cos(twist) ** 2 + 0.5 * clouds * np.sin(twist) ** 2, 0, 1
+        )
+        * (1 - smoothstep(r_disc / SIZE - 0.03, r_disc / SIZE, d))
+        # lit like a glowing sphere: brightest in the middle, darker to its limb
+        * (0.45 + 0.55 * np.sqrt(np.clip(1 - (d * SIZE / r_disc) ** 2, 0, 1))),
+        _nebula_ramp(palettes[0]),
+    )
+    sky = (_background(palettes[2], (0.5, 0.5)) + outer + inner) * _dust(scene, clouds)[..., None]
+    scene.set_sky(sky)
+    starfield(scene, 700, rise_t[2], brightness=0.9)
+
+    # The wheel: a band in the rising sign's colours with the twelve glyphs, the rising sign
+    # at the ascendant (9 o'clock), the signs running anticlockwise from it.
+    order = list(Sign)
+
+    def angle_of(sign: Sign) -> float:
+        return math.pi + (order.index(sign) - order.index(rising)) * -math.pi / 6
+
+    band = Image.new("L", (SIZE, SIZE))
+    bd = ImageDraw.Draw(band)
+    bd.ellipse((c - r_wheel - 34, c - r_wheel - 34, c + r_wheel + 34, c + r_wheel + 34), fill=255)
+    bd.ellipse((c - r_wheel + 34, c - r_wheel + 34, c + r_wheel - 34, c + r_wheel - 34), fill=0)
+    scene.occlude(band)
+    scene.base.paste(
+        scale(rise_t[0], 0.32), (0, 0), band.point([i * 200 // 255 for i in range(256)])
+    )
+    for k in (-34, 34, -30):
+        r = r_wheel + k
+        scene.light_draw.ellipse(
+            (c - r, c - r, c + r, c + r),
+            outline=scale(mix(rise_t[2], WHITE, 0.4), 0.75),
+            width=2 if k != -30 else 1,
+        )
+    for i, sign in enumerate(order):
+        a = angle_of(sign)
+        edge = a + math.pi / 12
+        x0, y0 = c + (r_wheel - 34) * math.cos(edge), c - (r_wheel - 34) * math.sin(edge)
+        x1, y1 = c + (r_wheel + 34) * math.cos(edge), c - (r_wheel + 34) * math.sin(edge)
+        scene.light_draw.line((x0, y0, x1, y1), fill=scale(rise_t[2], 0.45), width=1)
+        size = 44
+        gx, gy = c + r_wheel * math.cos(a), c - r_wheel * math.sin(a)
+        strong = sign in (sun, moon, rising)
+        colour = {sun: sun_t[2], moon: moon_t[2], rising: rise_t[2]}.get(sign, rise_t[1])
+        mask = glyph_mask(sign, size)
+        if not strong:
+            mask = mask.point([i * 110 // 255 for i in range(256)])
+        scene.light.paste(
+            mix(colour, WHITE, 0.45 if strong else 0.2),
+            (round(gx - size / 2), round(gy - size / 2)),
+            mask,
+        )
+        if strong:
+            scene.halo(gx, gy, 70, scale(colour, 0.6))
+        del i
+
+    # The moon ring, and a crescent on it at the moon sign's place in the wheel.
+    scene.light_draw.ellipse(
+        (c - r_moon, c - r_moon, c + r_moon, c + r_moon), outline=scale(moon_t[2], 0.6), width=2
+    )
+    for k in range(72):
+        a = k * math.pi / 36
+        inner_r = r_moon - (10 if k % 6 == 0 else 5)
+        scene.light_draw.line(
+            (
+                c + inner_r * math.cos(a),
+                c - inner_r * math.sin(a),
+                c + r_moon * math.cos(a),
+                c - r_moon * math.sin(a),
+            ),
+            fill=scale(moon_t[2], 0.45),
+            width=1,
+        )
+    # The sun disc's rim.
+    scene.light_draw.ellipse(
+        (c - r_disc, c - r_disc, c + r_disc, c + r_disc),
+        outline=scale(mix(sun_t[2], WHITE, 0.5), 0.9),
+        width=3,
+    )
+    scene.halo(c, c, r_disc * 1.25, scale(sun_t[1], 0.45))
+    emblem(scene, sun, (c, c), 300, mix(sun_t[2], WHITE, 0.2), 0.22)
+    constellation(scene, sun, (c, c), 330, mix(sun_t[1], sun_t[2], 0.5), tilt=0, strength=0.95)
+
+    # Two cameos on the wheel: the moon sign at its place, the rising sign at the ascendant.
+    cameo_r = 92
+    moon_a = angle_of(moon) if moon != rising else angle_of(moon) + math.pi / 6
+    spots = ((moon, moon_t, r_wheel, moon_a), (rising, rise_t, r_wheel, math.pi))
+    for sign, t, ring, a in spots:
+        x, y = c + ring * math.cos(a), c - ring * math.sin(a)
+        x = min(SIZE - cameo_r - 8, max(cameo_r + 8, x))
+        y = min(SIZE - cameo_r - 8, max(cameo_r + 8, y))
+        box = [(x - cameo_r, y - cameo_r), (x + cameo_r, y + cameo_r)]
+        scene.solid("ellipse", box, scale(t[0], 0.28))
+        scene.light_draw.ellipse(
+            (x - cameo_r, y - cameo_r, x + cameo_r, y + cameo_r),
+            outline=mix(t[2], WHITE, 0.4),
+            width=3,
+        )
+        scene.light_draw.ellipse(
+            (x - cameo_r + 7, y - cameo_r + 7, x + cameo_r - 7, y + cameo_r - 7),
+            outline=scale(t[2], 0.5),
+            width=1,
+        )
+        scene.halo(x, y, cameo_r * 1.5, scale(t[1], 0.5))
+        constellation(scene, sign, (x, y), cameo_r * 1.35, mix(t[1], t[2], 0.5), strength=0.8)
+    # The moon itself, small, lit from the sun disc's side.
+    mx, my = c + r_moon * math.cos(moon_a + 0.42), c - r_moon * math.sin(moon_a + 0.42)
+    _small_moon(scene, mx, my, 26, moon_t[2], angle=math.atan2(my - c, c - mx))
+
+
+def _small_moon(scene: Scene, x: float, y: float, r: int, colour: RGB, angle: float) -> None:
+    """A crescent of radius ``r`` whose lit side faces ``angle`` (radians, 0 = right)."""
+    n = 2 * r + 2
+    disc = Image.new("L", (n, n))
+    ImageDraw.Draw(disc).ellipse((1, 1, n - 2, n - 2), fill=255)
+    bite = Image.new("L", (n, n))
+    ox, oy = -math.cos(angle) * r * 0.55, -math.sin(angle) * r * 0.55
+    ImageDraw.Draw(bite).ellipse((1 + ox, 1 + oy, n - 2 + ox, n - 2 + oy), fill=255)
+    lit = Image.composite(Image.new("L", (n, n)), disc, bite)
+    pos = (round(x - n / 2), round(y - n / 2))
+    scene.occlude(disc, pos)
+    scene.base.paste(scale(colour, 0.12), pos, disc)
+    scene.light.paste(mix(colour, WHITE, 0.5), pos, lit)
+    scene.halo(x, y, r * 3, scale(colour, 0.5))
+
+
+# --- compatibility and groups ---------------------------------------------------------------
+
+
+def paint_orbits(scene: Scene, v: Visual) -> None:
+    """Each sign an orbit round its own star, with its constellation; the orbits draw
+    together, and the light where they meet brightens, with the score."""
+    signs = list(v.signs) or [Sign.ARIES, Sign.LIBRA]
+    palettes = list(v.palettes)
+    n = len(palettes)
+    score = v.blend
+    t = [tones(p) for p in palettes]
+    centre = (SIZE * 0.5, SIZE * 0.53)
+    if n == 2:
+        spread = SIZE * (0.27 - 0.13 * score)
+        seats = [(centre[0] - spread, centre[1]), (centre[0] + spread, centre[1])]
+        orbit_r = SIZE * 0.25
+    else:
+        ring = SIZE * (0.32 - 0.08 * score)
+        seats = [
+            (
+                centre[0] + ring * math.cos(2 * math.pi * i / n - math.pi / 2),
+                centre[1] + ring * math.sin(2 * math.pi * i / n - math.pi / 2),
+            )
+            for i in range(n)
+        ]
+        orbit_r = SIZE * (0.2 if n <= 4 else 0.16)
+
+    # The sky: each sign's clouds round its seat, meeting in the middle.
+    u, vv = grid(NEB)
+    clouds = _clouds(scene)
+    sky = _background(palettes[0], (0.5, 0.5))
+    weights = []
+    for sx, sy in seats:
+        d = np.sqrt((u - sx / SIZE) ** 2 + (vv - sy / SIZE) ** 2)
+        weights.append(np.exp(-((d / 0.3) ** 2)))
+    total = np.sum(weights, axis=0) + 1e-3
+    gas = _filaments(scene)
+    for k, palette in enumerate(palettes):
+        i = k % len(signs)
+        shape = _ELEMENT_SHAPES[sign_info(signs[i]).element](
+            scene, _seat_layout(signs[i], seats[k]), clouds
+        )
+        share = weights[k] / total * smoothstep(0.0, 0.25, total)
+        sky = sky + colourise(np.clip(shape * gas * share * 1.1, 0, 1), _nebula_ramp(palette))
+    meet = np.sqrt((u - centre[0] / SIZE) ** 2 + (vv - centre[1] / SIZE) ** 2)
+    bridge = np.exp(-((meet / (0.1 + 0.12 * score)) ** 2)) * (0.15 + 0.5 * score) * clouds
+    blended = t[0][2]
+    for tone in t[1:]:
+        blended = mix(blended, tone[2], 0.5)
+    sky = sky + bridge[..., None] * (np.array(mix(blended, WHITE, 0.3), np.float32) / 255)
+    scene.set_sky(sky * _dust(scene, clouds)[..., None])
+    starfield(scene, 800, mix(t[0][2], t[-1][2], 0.5), brightness=0.9)
+
+    # The orbits: tilted ellipses, one per sign, each with its star riding it.
+    for k, (sx, sy) in enumerate(seats):
+        sign = signs[k % len(signs)]
+        index = list(Sign).index(sign)
+        tilt = math.radians(-35 + 17 * index + (180 if k % 2 else 0))
+        squash = 0.38 + 0.05 * (index % 4)
+        colour = mix(t[k][1], t[k][2], 0.5)
+        points = _ellipse(sx, sy, orbit_r, orbit_r * squash, tilt)
+        scene.light_draw.line(
+            points + points[:1], fill=scale(mix(colour, WHITE, 0.3), 0.85), width=2
+        )
+        scene.glow_draw.line(
+            [(x / 4, y / 4) for x, y in points + points[:1]], fill=scale(colour, 0.45), width=2
+        )
+        inner = _ellipse(sx, sy, orbit_r * 0.62, orbit_r * 0.62 * squash, tilt + 0.5)
+        scene.light_draw.line(inner + inner[:1], fill=scale(colour, 0.45), width=1)
+        # Its star rides the orbit on the side that faces the others.
+        towards = math.atan2(centre[1] - sy, centre[0] - sx) if n > 1 else 0.0
+        body = min(
+            points,
+            key=lambda p: math.hypot(
+                p[0] - sx - math.cos(towards) * orbit_r, p[1] - sy - math.sin(towards) * orbit_r
+            ),
+        )
+        scene.halo(body[0], body[1], 70 + 50 * score, scale(colour, 0.6 + 0.3 * score))
+        sparkle(scene, body[0], body[1], 22 + 22 * score, mix(colour, WHITE, 0.5))
+        scene.halo(sx, sy, orbit_r * 0.5, scale(t[k][1], 0.3))
+        size = orbit_r * (1.05 if n == 2 else 1.2)
+        constellation(scene, sign, (sx, sy), size, mix(t[k][1], t[k][2], 0.5), strength=0.85)
+        # Streams of light from each star towards the meeting point.
+        _stream(scene, body, centre, colour, score)
+
+    glow_colour = mix(blended, WHITE, 0.45)
+    scene.halo(centre[0], centre[1], 40 + 170 * score, scale(glow_colour, 0.1 + 0.55 * score**2))
+    if score >= 0.5:
+        sparkle(scene, centre[0], centre[1], 20 + 70 * score, glow_colour)
+
+
+def _seat_layout(sign: Sign, seat: tuple[float, float]) -> Layout:
+    base = LAYOUTS[sign]
+    return Layout((seat[0] / SIZE, seat[1] / SIZE), base.figure, base.tilt, base.emblem, base.flow)
+
+
+def _ellipse(
+    cx: float, cy: float, rx: float, ry: float, tilt: float, steps: int = 120
+) -> list[tuple[float, float]]:
+    c, s = math.cos(tilt), math.sin(tilt)
+    out = []
+    for i in range(steps):
+        a = 2 * math.pi * i / steps
+        x, y = rx * math.cos(a), ry * math.sin(a)
+        out.append((cx + x * c - y * s, cy + x * s + y * c))
+    return out
+
+
+def _stream(
+    scene: Scene, start: tuple[float, float], end: tuple[float, float], colour: RGB, score: float
+) -> None:
+    """Particles flowing from ``start`` to ``end`` on a gentle curve; more and brighter with
+    the score."""
+    rng = scene.rng
+    (x0, y0), (x1, y1) = start, end
+    nx, ny = -(y1 - y0), x1 - x0
+    bend = rng.uniform(0.12, 0.25) * (1 if rng.random() < 0.5 else -1)
+    for _ in range(40 + round(200 * score)):
+        t = rng.random()
+        curve = math.sin(math.pi * t) * bend
+        x = x0 + (x1 - x0) * t + nx * curve + rng.gauss(0, 6)
+        y = y0 + (y1 - y0) * t + ny * curve + rng.gauss(0, 6)
+        star(scene, x, y, rng.uniform(0.6, 1.8), scale(mix(colour, WHITE, 0.4), 0.3 + 0.7 * score))
+
+
+# --- moon ritual ----------------------------------------------------------------------------
+
+
+def moon_light(diameter: int, elongation: float, albedo: Field | None = None) -> Field:
+    """The brightness (0..1) of a moon disc ``diameter`` pixels wide at a Sun-Moon
+    ``elongation`` in degrees (0 new, 180 full): a sphere lit by the Sun (Lommel-Seeliger
+    shading, so the full moon's limb does not darken), a soft terminator, waxing lit on the
+    right and waning on the left as seen from the northern hemisphere; 0 off the disc."""
+    axis = (np.arange(diameter, dtype=np.float32) + 0.5) / diameter * 2 - 1
+    x, y = np.meshgrid(axis, axis)
+    rho2 = x * x + y * y
+    inside = rho2 <= 1
+    z = np.sqrt(np.clip(1 - rho2, 0, 1))
+    e = math.radians(elongation % 360)
+    lx, lz = math.sin(e), -math.cos(e)
+    mu0 = x * lx + z * lz
+    lit = smoothstep(-0.03, 0.06, mu0) * (2 * np.clip(mu0, 0, 1) / (np.clip(mu0, 0, 1) + z + 1e-3))
+    lit = np.clip(lit * 0.9, 0, 1)
+    if albedo is not None:
+        lit = lit * albedo
+    edge = np.clip((1 - np.sqrt(rho2)) * diameter / 2 + 0.5, 0, 1)  # anti-aliased limb
+    out: Field = np.where(inside | (edge > 0), lit * edge, 0).astype(np.float32)
+    return out
+
+
+# Per phase, from new to waning crescent: how many candles, how tall they still are (1 new),
+# and how many of the crystal ring's stones are lit.
+_ALTARS: dict[str, tuple[int, float, int]] = {
+    "new_moon": (1, 1.0, 0),
+    "waxing_crescent": (3, 1.0, 3),
+    "first_quarter": (4, 0.95, 6),
+    "waxing_gibbous": (5, 0.9, 9),
+    "full_moon": (7, 0.85, 12),
+    "waning_gibbous": (5, 0.6, 9),
+    "last_quarter": (4, 0.45, 6),
+    "waning_crescent": (2, 0.3, 3),
+}
+
+
+def paint_moon(scene: Scene, v: Visual) -> None:
+    pale, deep, cream = (rgb(c) for c in v.palettes[0])
+    elongation = v.moon_elongation if v.moon_elongation is not None else 180.0
+    lit = (1 - math.cos(math.radians(elongation))) / 2
+    phase = v.moon_phase.value if v.moon_phase is not None else "full_moon"
+    candles, height, stones = _ALTARS.get(phase, (5, 0.8, 6))
+    horizon = SIZE * 0.66
+
+    # The night: indigo and violet clouds, brighter near the moon when it is fuller.
+    u, vv = grid(NEB)
+    clouds = _clouds(scene, base=4)
+    mx, my, diameter = SIZE * 0.5, SIZE * 0.3, 360
+    d = np.sqrt((u - mx / SIZE) ** 2 + (vv - my / SIZE) ** 2)
+    veil = colourise(
+        np.clip(
+            clouds * smoothstep(0.1, 0.8, clouds) * (0.55 + 0.4 * lit) * (vv < horizon / SIZE), 0, 1
+        ),
+        ramp(
+            [
+                (0, (0, 0, 0)),
+                (0.4, scale(deep, 0.45)),
+                (0.75, mix(deep, (106, 76, 147), 0.5)),
+                (1.0, mix(pale, WHITE, 0.2)),
+            ]
+        ),
+    )
+    moonglow = (np.exp(-((d / 0.32) ** 2)) * 0.32 * lit)[..., None] * (
+        np.array(pale, np.float32) / 255
+    )
+    sky = _background(v.palettes[0], (0.5, 0.3)) + veil + moonglow
+    scene.set_sky(sky * _dust(scene, clouds)[..., None])
+    starfield(
+        scene,
+        900 - round(450 * lit),
+        pale,
+        region=(0, 0, SIZE, horizon),
+        brightness=1.0 - 0.3 * lit,
+    )
+
+    # The moon: a textured sphere in front of the sky, its dark side in earthshine.
+    albedo_noise = fbm(scene.gen, diameter, base=3, octaves=5)
+    maria = 1 - 0.32 * smoothstep(0.5, 0.7, albedo_noise)
+    craters = normalise(fbm(scene.gen, diameter, base=12, octaves=3))
+    albedo = np.clip(maria * (0.92 + 0.16 * (craters - 0.5)), 0, 1)
+    light = moon_light(diameter, elongation, albedo.astype(np.float32))
+    x0, y0 = round(mx - diameter / 2), round(my - diameter / 2)
+    disc = Image.new("L", (diameter, diameter))
+    ImageDraw.Draw(disc).ellipse((0, 0, diameter - 1, diameter - 1), fill=255)
+    disc = disc.filter(ImageFilter.GaussianBlur(0.7))
+    scene.occlude(disc, (x0, y0))
+    earthshine = np.array(mix(SPACE, deep, 0.35), np.float32) / 255
+    surface = earthshine * albedo[..., None] + light[..., None] * (
+        np.array(cream, np.float32) / 255
+    )
+    pixels = (np.clip(surface, 0, 1) * 255 + 0.5).astype(np.uint8)
+    scene.base.paste(Image.fromarray(pixels, "RGB"), (x0, y0), disc)
+    scene.halo(mx, my, diameter * (0.6 + 0.35 * lit), scale(pale, 0.12 + 0.4 * lit))
+
+    # Still water: the sky above mirrored in it, darker, and the moon's light broken into a
+    # path of ripples that narrows towards the horizon.
+    water_top = round(horizon)
+    depth = SIZE - water_top
+    mirror = scene.base.crop((0, water_top - depth, SIZE, water_top)).transpose(
+        Image.Transpose.FLIP_TOP_BOTTOM
+    )
+    mirror = mirror.resize((SIZE // 4, depth // 4)).filter(ImageFilter.BoxBlur(2))
+    mirror = mirror.resize((SIZE, depth), Image.Resampling.BICUBIC)
+    fade = Image.linear_gradient("L").resize((SIZE, depth)).point(lambda i: 150 - i // 3)
+    water = Image.new("RGB", (SIZE, depth), mix(SPACE, deep, 0.3))
+    water.paste(mirror, (0, 0), fade)
+    scene.base.paste(water, (0, water_top))
+    scene.occlude(Image.new("L", (SIZE, depth), 255), (0, water_top))
+    rng = scene.rng
+    side = 1 if (elongation % 360) <= 180 else -1
+    y = horizon + 3.0
+    while y < SIZE:
+        near = (y - horizon) / depth  # 0 at the horizon, 1 at the front
+        for _ in range(3):
+            w = rng.uniform(4, 22 + 40 * near) * (0.3 + lit)
+            x = mx + side * diameter * 0.12 * (1 - lit) + rng.gauss(0, 22 + 70 * near) * (0.4 + lit)
+            bright = (0.08 + 0.7 * lit) * (1 - 0.6 * near) * rng.uniform(0.4, 1.0)
+            scene.light_draw.line((x - w, y, x + w, y), fill=scale(cream, bright), width=1)
+        y += 2.5 + 9 * near * near + rng.uniform(0, 2)
+    scene.halo(mx, horizon + 30, 260 * (0.3 + lit), scale(pale, 0.12 + 0.25 * lit))
+    scene.light_draw.line((0, horizon, SIZE, horizon), fill=scale(pale, 0.22), width=1)
+
+    # The altar: a stone slab seen from a little above, candles that grow to the full moon and
+    # burn down after it, a ring of crystals lit as far as the moon is, a bowl of water.
+    back, front = SIZE * 0.79, SIZE * 0.9
+    top_face = [(SIZE * 0.2, back), (SIZE * 0.8, back), (SIZE * 0.9, front), (SIZE * 0.1, front)]
+    front_face = [(SIZE * 0.1, front), (SIZE * 0.9, front), (SIZE * 0.9, SIZE), (SIZE * 0.1, SIZE)]
+    stone = mix(SPACE, deep, 0.55)
+    scene.solid("polygon", top_face, scale(mix(stone, pale, 0.12 + 0.12 * lit), 1.0))
+    scene.solid("polygon", front_face, scale(stone, 0.6))
+    scene.light_draw.line([top_face[3], top_face[2]], fill=scale(pale, 0.2 + 0.3 * lit), width=2)
+    scene.light_draw.line([top_face[0], top_face[1]], fill=scale(pale, 0.12 + 0.2 * lit), width=1)
+    ring_c, ring_rx, ring_ry = (mx, SIZE * 0.85), SIZE * 0.27, SIZE * 0.035
+    spots = []
+    for k in range(12):
+        a = math.pi * 2 * k / 12 + math.pi / 2
+        x, y = ring_c[0] + ring_rx * math.cos(a), ring_c[1] + ring_ry * math.sin(a)
+        on = k < stones if side > 0 else (12 - k) <= stones
+        spots.append((y, x, k, on))
+    offsets = _candle_spots(candles)
+    things: list[tuple[float, Callable[[], None]]] = []
+    for y, x, k, on in spots:
+        colour = mix(pale, cream, 0.5) if on else scale(pale, 0.35)
+        size = 9 + 3 * (k % 3)
+        things.append((y, partial(_crystal_stone, scene, x, y, size, colour, on)))
+    for k, (dx, backness) in enumerate(offsets):
+        x = mx + dx * SIZE * 0.22
+        base_y = ring_c[1] - backness * SIZE * 0.022
+        tall = (80 + 35 * ((k * 7) % 3)) * height
+        half = 12 + 2 * (k % 2)
+        candle = partial(_candle, scene, x, base_y, half, tall, burnt=height < 0.7)
+        things.append((base_y, candle))
+    things.append((ring_c[1] + 1, partial(_bowl, scene, ring_c, deep, pale, cream, lit, side)))
+    for _, paint in sorted(things, key=lambda item: item[0]):  # back to front
+        paint()
+
+
+def _bowl(
+    scene: Scene,
+    centre: tuple[float, float],
+    deep: RGB,
+    pale: RGB,
+    cream: RGB,
+    lit: float,
+    side: int,
+) -> None:
+    """A bowl of water, the moon caught in it."""
+    bx, by = centre
+    scene.solid("ellipse", [(bx - 48, by - 28), (bx + 48, by + 26)], scale(deep, 0.55))
+    scene.solid("ellipse", [(bx - 48, by - 14), (bx + 48, by + 4)], scale(deep, 0.95))
+    scene.light_draw.ellipse((bx - 48, by - 14, bx + 48, by + 4), outline=scale(pale, 0.5))
+    star(scene, bx + side * 10 * (1 - lit), by - 5, 2 + 3 * lit, scale(cream, 0.3 + 0.7 * lit))
+
+
+def _candle_spots(count: int) -> list[tuple[float, float]]:
+    """Candles in an arc behind the bowl, centred: (horizontal offset -1..1, how far back)."""
+    if count == 1:
+        return [(0.0, 1.4)]
+    return [
+        (-0.9 + 1.8 * k / (count - 1), 1.0 + 0.8 * math.sin(math.pi * k / (count - 1)))
+        for k in range(count)
+    ]
+
+
+def _candle(scene: Scene, x: float, base: float, half: float, tall: float, *, burnt: bool) -> None:
+    """A round wax candle lit from its own flame: lighter on the left, shaded on the right."""
+    wax = (238, 226, 204)
+    top = base - tall
+    scene.solid("rectangle", [(x - half, top), (x + half, base)], scale(wax, 0.5))
+    for k in range(6):  # the cylinder's shading, strips from the lit side
+        left = x - half + k * half / 3
+        scene.draw.rectangle(
+            (left, top, left + half / 3, base), fill=scale(wax, 0.88 - 0.07 * abs(k - 1.5))
+        )
+    scene.solid("ellipse", [(x - half, base - 4), (x + half, base + 4)], scale(wax, 0.55))
+    scene.draw.ellipse((x - half, top - 4, x + half, top + 4), fill=scale(wax, 0.95))
+    if burnt:  # drips down the side of a candle that has burnt a while
+        for at, length in ((-0.7, 0.35), (0.25, 0.22)):
+            scene.draw.rounded_rectangle(
+                (x + at * half, top, x + at * half + 4, top + tall * length), 2, fill=wax
+            )
+    scene.light_draw.line((x, top - 2, x, top - 9), fill=(40, 30, 20), width=2)
+    flame = [
+        (x, top - 38),
+        (x + 6.5, top - 18),
+        (x + 3, top - 9),
+        (x - 3, top - 9),
+        (x - 6.5, top - 18),
+    ]
+    scene.light_draw.polygon(flame, fill=(255, 190, 95))
+    scene.light_draw.ellipse((x - 3, top - 24, x + 3, top - 11), fill=(255, 250, 225))
+    scene.halo(x, top - 22, 110, (255, 140, 50))
+    scene.halo(x, top - 22, 36, (255, 220, 160))
+
+
+def _crystal_stone(scene: Scene, x: float, y: float, r: float, colour: RGB, lit: bool) -> None:
+    points = [
+        (x, y - r * 1.6),
+        (x + r * 0.7, y - r * 0.3),
+        (x, y + r * 0.5),
+        (x - r * 0.7, y - r * 0.3),
+    ]
+    scene.draw.polygon(points, fill=scale(colour, 0.7))
+    scene.draw.polygon([points[0], points[1], points[2]], fill=colour)
+    if lit:
+        scene.halo(x, y - r * 0.4, r * 5, scale(colour, 0.55))
+
+
+MOTIFS: dict[str, Callable[[Scene, Visual], None]] = {
+    "energy": paint_energy,
+    "avatar": paint_avatar,
+    "compatibility": paint_orbits,
+    "group": paint_orbits,
+    "moon": paint_moon,
+}
