@@ -310,13 +310,14 @@ def _streams(scene: Scene, lay: Layout, colour: RGB) -> None:
 
 
 def _crystals(scene: Scene, lay: Layout, palette: tuple[str, str, str]) -> None:
-    """A cluster of faceted crystal points below the focus, lit from the focus."""
+    """A cluster of faceted crystal points growing from the bottom of the picture under the
+    focus, lit from it; solid, so what shines behind them is hidden."""
     rng = scene.rng
     dark, mid, light = tones(palette)
-    fx, fy = lay.focus[0] * SIZE, min(SIZE * 0.97, lay.focus[1] * SIZE + 230)
+    fx, fy = lay.focus[0] * SIZE, SIZE - 6.0
     shards = sorted(
         (
-            (rng.uniform(-150, 150), rng.uniform(110, 260), rng.uniform(-0.45, 0.45))
+            (rng.uniform(-170, 170), rng.uniform(150, 330), rng.uniform(-0.4, 0.4))
             for _ in range(6)
         ),
         key=lambda s: -s[1],
@@ -338,14 +339,14 @@ def _crystals(scene: Scene, lay: Layout, palette: tuple[str, str, str]) -> None:
         left = [(bx - width / 2, by), (bx, by + 6), mx, tip, lx]
         right = [(bx, by + 6), (bx + width / 2, by), rx, tip, mx]
         # Translucent glass: a shaded facet and a lit one, the sky showing through a little.
-        scene.solid("polygon", left, scale(vivid(mix(dark, mid, 0.3), 0.5), 0.42), opacity=0.75)
-        scene.solid("polygon", right, scale(vivid(mix(mid, light, 0.5), 0.5), 0.7), opacity=0.75)
+        scene.solid("polygon", left, scale(vivid(dark, 0.6), 0.45), opacity=0.8)
+        scene.solid("polygon", right, scale(vivid(mix(mid, light, 0.4), 0.6), 0.8), opacity=0.8)
         edge = mix(light, WHITE, 0.6)
         scene.light_draw.line([mx, tip], fill=scale(edge, 0.7), width=2)
         scene.light_draw.line([lx, tip, rx], fill=scale(edge, 0.4), width=1)
-        scene.halo((bx + tip[0]) / 2, (by + tip[1]) / 2, height * 0.7, scale(light, 0.35))
-        scene.halo(tip[0], tip[1], 50, scale(light, 0.45))
-    scene.halo(fx, fy, 420, scale(light, 0.25))
+        scene.halo((bx + tip[0]) / 2, (by + tip[1]) / 2, height * 0.6, scale(light, 0.18))
+        scene.halo(tip[0], tip[1], 40, scale(light, 0.35))
+    scene.halo(fx, fy, 420, scale(light, 0.18))
 
 
 # --- daily energy ---------------------------------------------------------------------------
@@ -376,11 +377,11 @@ def paint_energy(scene: Scene, v: Visual) -> None:
         _crests(scene, lay, mix(light, WHITE, 0.3))
     elif element is Element.AIR:
         _streams(scene, lay, mix(light, WHITE, 0.3))
-    else:
-        _crystals(scene, lay, palette)
 
     core = mix(light, WHITE, 0.35 + 0.35 * power)
-    scene.halo(fx, fy, 150 + 230 * power, scale(core, 0.35 + 0.55 * power))
+    # Over a crystal cluster the light is quieter: the crystals catch it.
+    quiet = 0.6 if element is Element.EARTH else 1.0
+    scene.halo(fx, fy, 150 + 230 * power, scale(core, (0.35 + 0.55 * power) * quiet))
     sparkle(scene, fx, fy, 40 + 60 * power, core)
 
     ex, ey, es = lay.emblem
@@ -395,6 +396,8 @@ def paint_energy(scene: Scene, v: Visual) -> None:
         tilt=lay.tilt,
         strength=0.75 + 0.25 * power,
     )
+    if element is Element.EARTH:  # in front of the sky, the constellation's stars included
+        _crystals(scene, lay, palette)
 
 
 def _low(field: Field) -> Field:
@@ -572,9 +575,9 @@ def paint_orbits(scene: Scene, v: Visual) -> None:
     t = [tones(p) for p in palettes]
     centre = (SIZE * 0.5, SIZE * 0.53)
     if n == 2:
-        spread = SIZE * (0.27 - 0.13 * score)
+        spread = SIZE * (0.25 - 0.12 * score)
         seats = [(centre[0] - spread, centre[1]), (centre[0] + spread, centre[1])]
-        orbit_r = SIZE * 0.25
+        orbit_r = SIZE * 0.22
     else:
         ring = SIZE * (0.32 - 0.08 * score)
         seats = [
@@ -604,7 +607,7 @@ def paint_orbits(scene: Scene, v: Visual) -> None:
         share = weights[k] / total * smoothstep(0.0, 0.25, total)
         sky = sky + colourise(np.clip(shape * gas * share * 1.1, 0, 1), _nebula_ramp(palette))
     meet = np.sqrt((u - centre[0] / SIZE) ** 2 + (vv - centre[1] / SIZE) ** 2)
-    bridge = np.exp(-((meet / (0.1 + 0.12 * score)) ** 2)) * (0.15 + 0.5 * score) * clouds
+    bridge = np.exp(-((meet / (0.1 + 0.12 * score)) ** 2)) * (0.1 + 0.3 * score) * clouds
     blended = t[0][2]
     for tone in t[1:]:
         blended = mix(blended, tone[2], 0.5)
@@ -618,10 +621,10 @@ def paint_orbits(scene: Scene, v: Visual) -> None:
         index = list(Sign).index(sign)
         tilt = math.radians(-35 + 17 * index + (180 if k % 2 else 0))
         squash = 0.38 + 0.05 * (index % 4)
-        colour = mix(t[k][1], t[k][2], 0.5)
+        colour = vivid(mix(t[k][1], t[k][2], 0.5), 0.4)
         points = _ellipse(sx, sy, orbit_r, orbit_r * squash, tilt)
         scene.light_draw.line(
-            points + points[:1], fill=scale(mix(colour, WHITE, 0.3), 0.85), width=2
+            points + points[:1], fill=scale(mix(colour, WHITE, 0.15), 0.8), width=2
         )
         scene.glow_draw.line(
             [(x / 4, y / 4) for x, y in points + points[:1]], fill=scale(colour, 0.45), width=2
@@ -636,7 +639,7 @@ def paint_orbits(scene: Scene, v: Visual) -> None:
                 p[0] - sx - math.cos(towards) * orbit_r, p[1] - sy - math.sin(towards) * orbit_r
             ),
         )
-        scene.halo(body[0], body[1], 70 + 50 * score, scale(colour, 0.6 + 0.3 * score))
+        scene.halo(body[0], body[1], 70 + 50 * score, scale(colour, 0.45 + 0.25 * score))
         sparkle(scene, body[0], body[1], 22 + 22 * score, mix(colour, WHITE, 0.5))
         scene.halo(sx, sy, orbit_r * 0.5, scale(t[k][1], 0.3))
         size = orbit_r * (1.05 if n == 2 else 1.2)
@@ -645,7 +648,7 @@ def paint_orbits(scene: Scene, v: Visual) -> None:
         _stream(scene, body, centre, colour, score)
 
     glow_colour = mix(blended, WHITE, 0.45)
-    scene.halo(centre[0], centre[1], 40 + 170 * score, scale(glow_colour, 0.1 + 0.55 * score**2))
+    scene.halo(centre[0], centre[1], 40 + 150 * score, scale(glow_colour, 0.1 + 0.35 * score**2))
     if score >= 0.5:
         sparkle(scene, centre[0], centre[1], 20 + 70 * score, glow_colour)
 
@@ -679,9 +682,10 @@ def _stream(
     for _ in range(40 + round(200 * score)):
         t = rng.random()
         curve = math.sin(math.pi * t) * bend
-        x = x0 + (x1 - x0) * t + nx * curve + rng.gauss(0, 6)
-        y = y0 + (y1 - y0) * t + ny * curve + rng.gauss(0, 6)
-        star(scene, x, y, rng.uniform(0.6, 1.8), scale(mix(colour, WHITE, 0.4), 0.3 + 0.7 * score))
+        spread = 4 + 14 * math.sin(math.pi * t)  # widest halfway
+        x = x0 + (x1 - x0) * t + nx * curve + rng.gauss(0, spread)
+        y = y0 + (y1 - y0) * t + ny * curve + rng.gauss(0, spread)
+        star(scene, x, y, rng.uniform(0.5, 1.3), scale(mix(colour, WHITE, 0.4), 0.2 + 0.6 * score))
 
 
 # --- moon ritual ----------------------------------------------------------------------------
