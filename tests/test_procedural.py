@@ -12,12 +12,24 @@ import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from cosmic_images.prompts import BuildContext, PromptSpec, default_prompt_registry
+from cosmic_images.prompts import BuildContext, PromptSpec, Visual, default_prompt_registry
 from cosmic_images.prompts.builders import mood_warmth
 from cosmic_images.providers import ImageProvider, ProceduralProvider
 from cosmic_images.providers._art import SIZE, figure_points, star_brightness
 from cosmic_images.providers._constellations import CONSTELLATIONS
-from cosmic_images.providers._motifs import LAYOUTS, moon_light
+from cosmic_images.providers._motifs import (
+    CAMEO_R,
+    LAYOUTS,
+    MOON_CENTRE,
+    MOON_DIAMETER,
+    WHEEL_BAND,
+    WHEEL_R,
+    Orbit,
+    cameo_corners,
+    moon_light,
+    orbit_plan,
+    wheel_angle,
+)
 from cosmic_images.providers.procedural import render
 from cosmic_images.schemas import parse_request
 from cosmic_images.zodiac import MoonPhase, Quality, Sign
@@ -112,6 +124,9 @@ def test_a_warm_mood_is_warmer_than_a_cool_one() -> None:
         ("passionate", 0.8),
         ("Calm", -0.5),
         ("calm but passionate", -0.5),  # the first word the lexicon knows decides
+        ("unhappy", 0.0),  # whole words only
+        ("lukewarm", 0.0),
+        ("a warm, happy day", 0.6),
         ("in flow", 0.25),
         ("reflective", -0.45),
         ("zzz", 0.0),
@@ -270,7 +285,7 @@ def test_each_sign_has_its_own_composition_and_whole_figure(sign: Sign) -> None:
 
 # --- the moon ---------------------------------------------------------------------------------
 
-MOON = (512, 307, 180)  # centre x, y and radius of the disc in a moon ritual
+MOON = (round(MOON_CENTRE[0]), round(MOON_CENTRE[1]), MOON_DIAMETER // 2)  # x, y, radius
 
 
 def _disc_halves(img: Image.Image) -> tuple[float, float]:
@@ -337,3 +352,100 @@ def test_the_altar_follows_the_phase() -> None:
     assert warm_light(altars[MoonPhase.FULL_MOON]) > 2 * warm_light(altars[MoonPhase.NEW_MOON])
     # Gibbous before and after the full moon: as many candles, burnt down after it.
     assert difference(altars[MoonPhase.WAXING_GIBBOUS], waning) > 4
+
+
+# --- geometry -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6])
+@pytest.mark.parametrize("score", [0.0, 0.5, 1.0])
+def test_orbits_stay_inside_the_frame_and_draw_together_with_the_score(
+    n: int, score: float
+) -> None:
+    signs = [list(Sign)[(7 * k) % 12] for k in range(n)]
+    orbits = orbit_plan(signs, score)
+    assert len(orbits) == n
+    for orbit in orbits:
+        for x, y in orbit.points(360):
+            assert 0 <= x < SIZE
+            assert 0 <= y < SIZE
+    far = orbit_plan(signs, 0.0)
+
+    def spread(plan: list[Orbit]) -> float:  # mean distance between seats
+        return float(
+            np.mean([math.dist(a.seat, b.seat) for a, b in itertools.combinations(plan, 2)])
+        )
+
+    if score > 0:
+        assert spread(orbits) < spread(far)
+
+
+def test_a_couple_of_one_sign_is_mirrored_not_copied() -> None:
+    left, right = orbit_plan([Sign.LEO, Sign.LEO], 0.5)
+    assert left.tilt == -right.tilt != 0
+
+
+def test_the_wheel_runs_anticlockwise_from_the_ascendant() -> None:
+    assert wheel_angle(Sign.PISCES, Sign.PISCES) == pytest.approx(math.pi)  # 9 o'clock
+    # The next sign is below the ascendant (8 o'clock: y grows downwards on screen).
+    a = wheel_angle(Sign.ARIES, Sign.PISCES)
+    assert math.cos(a) < 0 and math.sin(a) < 0
+    assert a == pytest.approx(math.pi + math.pi / 6)
+    # The sign opposite the rising sign is the descendant, at 3 o'clock.
+    assert wheel_angle(Sign.VIRGO, Sign.PISCES) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("moon", list(Sign))
+@pytest.mark.parametrize("rising", [Sign.ARIES, Sign.CANCER, Sign.LIBRA, Sign.CAPRICORN])
+def test_cameos_sit_clear_of_the_wheel_and_the_frame(moon: Sign, rising: Sign) -> None:
+    spots = cameo_corners(moon, rising)
+    assert set(spots) == ({"rising"} if moon == rising else {"rising", "moon"})
+    centre = (SIZE / 2, SIZE / 2)
+    for x, y in spots.values():
+        assert math.dist((x, y), centre) - CAMEO_R > WHEEL_R + WHEEL_BAND
+        assert CAMEO_R <= x <= SIZE - CAMEO_R
+        assert CAMEO_R <= y <= SIZE - CAMEO_R
+    if moon != rising:
+        assert math.dist(spots["moon"], spots["rising"]) > 2 * CAMEO_R
+
+
+def test_a_visual_without_signs_draws_no_invented_figure() -> None:
+    """A host's own category may give palettes and no signs: the picture is drawn with no
+    constellation or glyph (none of aries', say), and an unknown motif still draws."""
+    palette = ("#FF6B6B", "#FFA07A", "#FF4500")
+    bare = PromptSpec(
+        category="tarot",
+        prompt="a tarot card",
+        quality=Quality.STANDARD,
+        visual=Visual(motif="tarot", palettes=(palette,)),
+        description="",
+        identity={"card": "the star"},
+    )
+    aries = PromptSpec(
+        category="tarot",
+        prompt="a tarot card",
+        quality=Quality.STANDARD,
+        visual=Visual(motif="tarot", palettes=(palette,), signs=(Sign.ARIES,)),
+        description="",
+        identity={"card": "the star"},
+    )
+    plain, figured = render(bare), render(aries)
+    assert plain.size == (SIZE, SIZE)
+    # Aries' emblem corner: its glyph ring and glyph only where aries was named.
+    ex, ey, es = LAYOUTS[Sign.ARIES].emblem
+    box = (
+        round((ex - es) * SIZE),
+        round((ey - es) * SIZE),
+        round((ex + es) * SIZE),
+        round((ey + es) * SIZE),
+    )
+    assert difference(plain.crop(box), figured.crop(box)) > 3
+    couple = PromptSpec(
+        category="pair",
+        prompt="two",
+        quality=Quality.STANDARD,
+        visual=Visual(motif="compatibility", palettes=(palette, palette)),
+        description="",
+        identity={"pair": 1},
+    )
+    assert render(couple).size == (SIZE, SIZE)

@@ -9,6 +9,7 @@ the input, which ``tests/test_prompts.py`` checks on the longest inputs the sche
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -141,17 +142,19 @@ _WARMTH = {
     "introspective": -0.5, "mysterious": -0.45, "cool": -0.5, "detached": -0.4,
     "thoughtful": -0.3, "anxious": -0.3, "compassionate": -0.2, "airy": -0.2,
 }
-
-
 # fmt: on
 
 
 def mood_warmth(mood: str | None) -> float:
-    """-1 (cool) .. 1 (warm): the first word or phrase of ``mood`` a small lexicon knows."""
+    """-1 (cool) .. 1 (warm): the first whole word or phrase of ``mood`` a small lexicon
+    knows ("unhappy" is not "happy"); 0 when it knows none."""
     if not mood:
         return 0.0
-    text = mood.lower()
-    hits = [(text.find(word), value) for word, value in _WARMTH.items() if word in text]
+    hits = [
+        (found.start(), value)
+        for word, value in _WARMTH.items()
+        if (found := re.search(rf"\b{re.escape(word)}\b", mood, re.IGNORECASE))
+    ]
     return min(hits)[1] if hits else 0.0
 
 
@@ -341,6 +344,7 @@ def build_moon_ritual(request: MoonRitualRequest, ctx: BuildContext) -> PromptSp
 
         sky = moon_phase(request.date, ctx.timezone)
         phase, moon_sign = sky.phase, sign_info(sky.moon.sign)
+        elongation = sky.elongation  # the day's own moon, not its phase's middle
         title = (
             f"the {phase.label} in {moon_sign.name} on {request.date.isoformat()}, "
             f"{sky.illumination:.0%} illuminated"
@@ -354,6 +358,7 @@ def build_moon_ritual(request: MoonRitualRequest, ctx: BuildContext) -> PromptSp
     else:
         assert request.phase is not None  # the request model requires one of the two
         phase, title = request.phase, f"the {request.phase.label}"
+        elongation = phase.elongation
         identity = {"phase": phase.value}
         description = f"Your {phase.label} ritual guide"
     meaning, moon_words = _PHASE_MEANING[phase]
@@ -376,7 +381,7 @@ def build_moon_ritual(request: MoonRitualRequest, ctx: BuildContext) -> PromptSp
             palettes=(_MOON_PALETTE,),
             intensity=0.5,
             moon_phase=phase,
-            moon_elongation=phase.elongation,
+            moon_elongation=elongation,
         ),
         description=description,
         identity=identity,

@@ -2,9 +2,9 @@
 
 A picture is a :class:`Scene` of three layers, put together once at the end:
 
-* ``base``, the opaque picture at full size: the sky and its nebulae (painted at half size
-  from fractal noise with numpy, then enlarged once) and solid things (a moon, an altar, the
-  rings of a medallion);
+* ``base``, the opaque picture at full size: the sky and its nebulae (painted at a quarter
+  size, LOW x LOW, from fractal noise with numpy, then enlarged once) and solid things (a
+  moon, an altar, the rings of a medallion);
 * ``light``, crisp light at full size *added* to the base: stars, constellation lines, sparks.
   Adding light never darkens what is behind it, and an opaque thing hides it (:meth:`occlude`);
 * ``glow``, soft light at a quarter size, blurred, enlarged and screened over the rest: halos,
@@ -20,7 +20,7 @@ import math
 import random
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -29,22 +29,58 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 from ..zodiac import Sign, sign_info
 from ._constellations import CONSTELLATIONS
 
+__all__ = [
+    "FIGURE_SIZE",
+    "GLOW",
+    "LOW",
+    "RGB",
+    "SIZE",
+    "SPACE",
+    "WHITE",
+    "Field",
+    "Scene",
+    "colourise",
+    "constellation",
+    "emblem",
+    "enlarge",
+    "fade",
+    "fbm",
+    "figure_points",
+    "glyph_mask",
+    "grid",
+    "mix",
+    "normalise",
+    "ramp",
+    "rgb",
+    "sample",
+    "scale",
+    "smoothstep",
+    "sparkle",
+    "star",
+    "star_brightness",
+    "starfield",
+    "unit",
+    "vivid",
+]
+
 RGB = tuple[int, int, int]
 Field = npt.NDArray[np.floating[Any]]  # float32 where it is made here
 
 SIZE = 1024
-NEB = 256  # the nebulae's resolution
-LOW = 256  # the glow's resolution
+LOW = 256  # the resolution of the soft layers (nebulae, glow), enlarged once
+GLOW = SIZE // LOW  # full-size pixels per glow pixel
 WHITE: RGB = (255, 255, 255)
 SPACE: RGB = (6, 5, 18)
 
 
 def rgb(hex_color: str) -> RGB:
+    """``#RRGGBB`` as a tuple."""
     h = hex_color.lstrip("#")
     return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
 
 
 def mix(a: RGB, b: RGB, t: float) -> RGB:
+    """The colour ``t`` of the way from ``a`` to ``b``."""
     return (
         round(a[0] + (b[0] - a[0]) * t),
         round(a[1] + (b[1] - a[1]) * t),
@@ -53,11 +89,22 @@ def mix(a: RGB, b: RGB, t: float) -> RGB:
 
 
 def scale(c: RGB, k: float) -> RGB:
+    """``c`` times ``k``, clipped to 0..255."""
     return (
         max(0, min(255, round(c[0] * k))),
         max(0, min(255, round(c[1] * k))),
         max(0, min(255, round(c[2] * k))),
     )
+
+
+def unit(c: RGB) -> npt.NDArray[np.float32]:
+    """``c`` as three floats 0..1, for numpy pictures."""
+    return np.array([c[0] / 255, c[1] / 255, c[2] / 255], np.float32)
+
+
+def fade(mask: Image.Image, k: float) -> Image.Image:
+    """An L mask at ``k`` (0..1) of its strength."""
+    return mask.point([round(i * k) for i in range(256)])
 
 
 def vivid(c: RGB, amount: float = 0.35) -> RGB:
@@ -156,7 +203,7 @@ class Scene:
         self.base = Image.new("RGB", (SIZE, SIZE), SPACE)
         self.light = Image.new("RGB", (SIZE, SIZE))
         self.glow = Image.new("RGB", (LOW, LOW))
-        self.draw = ImageDraw.Draw(self.base)
+        self.base_draw = ImageDraw.Draw(self.base)
         self.light_draw = ImageDraw.Draw(self.light)
         self.glow_draw = ImageDraw.Draw(self.glow)
 
@@ -164,17 +211,17 @@ class Scene:
         """The base from a (NEB, NEB, 3) float picture, 0..1."""
         pixels = (np.clip(sky, 0, 1) * 255 + 0.5).astype(np.uint8)
         self.base = Image.fromarray(pixels, "RGB").resize((SIZE, SIZE), Image.Resampling.BICUBIC)
-        self.draw = ImageDraw.Draw(self.base)
+        self.base_draw = ImageDraw.Draw(self.base)
 
     def occlude(self, mask: Image.Image, offset: tuple[int, int] = (0, 0)) -> None:
         """Nothing added so far shines through ``mask`` (an L image placed at ``offset``)."""
         self.light.paste((0, 0, 0), offset, mask)
-        small = mask.resize((max(1, mask.width // 4), max(1, mask.height // 4)))
-        self.glow.paste((0, 0, 0), (offset[0] // 4, offset[1] // 4), small)
+        small = mask.resize((max(1, mask.width // GLOW), max(1, mask.height // GLOW)))
+        self.glow.paste((0, 0, 0), (offset[0] // GLOW, offset[1] // GLOW), small)
 
     def solid(
         self,
-        kind: str,
+        kind: Literal["polygon", "ellipse", "rectangle"],
         coords: Sequence[tuple[float, float]],
         colour: RGB,
         *,
@@ -193,17 +240,25 @@ class Scene:
             draw.polygon(shifted, fill=255)
         elif kind == "ellipse":
             draw.ellipse(shifted, fill=255)
-        else:
+        elif kind == "rectangle":
             draw.rectangle(shifted, fill=255)
+        else:
+            raise ValueError(f"unknown shape {kind!r}")
         self.occlude(mask, (left, top))
         if opacity < 1:
-            mask = mask.point([round(i * opacity) for i in range(256)])
+            mask = fade(mask, opacity)
         self.base.paste(colour, (left, top), mask)
+
+    def glow_line(
+        self, points: Sequence[tuple[float, float]], colour: RGB, *, width: int = 2
+    ) -> None:
+        """A soft line of light through ``points`` (full-size pixels), in the glow."""
+        self.glow_draw.line([(x / GLOW, y / GLOW) for x, y in points], fill=colour, width=width)
 
     def halo(self, x: float, y: float, radius: float, colour: RGB) -> None:
         """A soft round light of ``radius`` pixels (in the glow), added to what is there."""
         n = max(3, round(radius / 2))
-        left, top = round(x / 4 - n / 2), round(y / 4 - n / 2)
+        left, top = round(x / GLOW - n / 2), round(y / GLOW - n / 2)
         if left >= LOW or top >= LOW or left + n <= 0 or top + n <= 0 or max(colour) == 0:
             return
         tile = Image.new("RGB", (n, n))
@@ -212,6 +267,8 @@ class Scene:
         self.glow.paste(ImageChops.add(self.glow.crop(box), tile), box)
 
     def finish(self, *, bloom: float = 0.6, vignette: float = 0.35) -> Image.Image:
+        """The picture: light added to the base, the glow (and a bloom of what is brightest)
+        blurred, enlarged and screened over it, then a soft vignette."""
         out = ImageChops.add(self.base, self.light)
         # Bloom: what is bright glows a little beyond itself.
         lut = [min(255, max(0, round((i - 150) * 2.4 * bloom))) for i in range(256)]
@@ -311,8 +368,8 @@ def starfield(
     for _ in range(count):
         x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
         if keep is not None:
-            gx = min(LOW - 1, max(0, int(x / 4)))
-            gy = min(LOW - 1, max(0, int(y / 4)))
+            gx = min(LOW - 1, max(0, int(x / GLOW)))
+            gy = min(LOW - 1, max(0, int(y / GLOW)))
             if rng.random() > keep[gy, gx]:
                 continue
         b = rng.random() ** 4
@@ -359,6 +416,9 @@ def figure_points(
     return out
 
 
+FIGURE_SIZE = 420  # a figure this many pixels wide has stars and gaps of their nominal size
+
+
 def constellation(
     scene: Scene,
     sign: Sign,
@@ -375,7 +435,7 @@ def constellation(
     xy = figure_points(sign, centre, size, tilt)
     brightness = star_brightness(sign)
     line_colour = scale(mix(colour, WHITE, 0.35), 0.55 * strength)
-    scale_k = max(0.6, min(1.4, size / 420))
+    scale_k = max(0.6, min(1.4, size / FIGURE_SIZE))
     for a, b in edges:
         (ax, ay), (bx, by) = xy[a], xy[b]
         length = math.hypot(bx - ax, by - ay)
@@ -387,11 +447,7 @@ def constellation(
         start = (ax + ux * gap_a, ay + uy * gap_a)
         end = (bx - ux * gap_b, by - uy * gap_b)
         scene.light_draw.line((*start, *end), fill=line_colour, width=2 if size > 260 else 1)
-        scene.glow_draw.line(
-            (start[0] / 4, start[1] / 4, end[0] / 4, end[1] / 4),
-            fill=scale(colour, 0.35 * strength),
-            width=1,
-        )
+        scene.glow_line([start, end], scale(colour, 0.35 * strength), width=1)
     for (x, y), lum in zip(xy, brightness, strict=True):
         core = mix(colour, WHITE, 0.55 + 0.4 * lum)
         star(scene, x, y, (1.4 + 3.2 * lum) * scale_k, scale(core, 0.7 + 0.3 * strength))
@@ -419,7 +475,7 @@ def emblem(
 ) -> None:
     """The glyph as a quiet emblem: a faint engraved ring and glyph, a little glow."""
     x, y = round(centre[0] - size / 2), round(centre[1] - size / 2)
-    mask = glyph_mask(sign, size).point([round(i * alpha) for i in range(256)])
+    mask = fade(glyph_mask(sign, size), alpha)
     scene.light.paste(colour, (x, y), mask)
     r = size * 0.62
     scene.light_draw.ellipse(

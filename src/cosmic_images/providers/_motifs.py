@@ -20,18 +20,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from ..prompts.spec import Visual
-from ..zodiac import Element, Modality, Sign, sign_info
+from ..zodiac import Element, Modality, MoonPhase, Sign, sign_info
 from ._art import (
     LOW,
-    NEB,
     RGB,
     SIZE,
     SPACE,
@@ -42,6 +41,7 @@ from ._art import (
     constellation,
     emblem,
     enlarge,
+    fade,
     fbm,
     glyph_mask,
     grid,
@@ -55,10 +55,23 @@ from ._art import (
     sparkle,
     star,
     starfield,
+    unit,
     vivid,
 )
 
-__all__ = ["LAYOUTS", "MOTIFS", "Layout", "moon_light"]
+__all__ = [
+    "LAYOUTS",
+    "MOON_CENTRE",
+    "MOON_DIAMETER",
+    "MOTIFS",
+    "NEUTRAL",
+    "Layout",
+    "Orbit",
+    "cameo_corners",
+    "moon_light",
+    "orbit_plan",
+    "wheel_angle",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,10 @@ LAYOUTS: dict[Sign, Layout] = {
     Sign.AQUARIUS: Layout((0.28, 0.30), (0.58, 0.58, 0.64), -8, (0.82, 0.17, 0.14), 120),
     Sign.PISCES: Layout((0.66, 0.72), (0.44, 0.42, 0.66), 16, (0.84, 0.20, 0.14), 330),
 }
+
+
+# For a picture whose builder names no sign: the light in the middle, no figure of its own.
+NEUTRAL = Layout((0.5, 0.52), (0.5, 0.45, 0.6), 0, (0.5, 0.5, 0.14), 30)
 
 
 def tones(palette: tuple[str, str, str]) -> tuple[RGB, RGB, RGB]:
@@ -122,30 +139,25 @@ def _background(palette: tuple[str, str, str], focus: tuple[float, float]) -> Fi
     """Deep space, a little of the palette's darkest colour gathered towards the focus."""
     u, v = grid(LOW)
     d = np.sqrt((u - focus[0]) ** 2 + (v - focus[1]) ** 2)
-    near = enlarge(np.exp(-((d / 0.55) ** 2)).astype(np.float32), NEB)[..., None]
-    space = np.array(SPACE, np.float32) / 255
-    deep = np.array(mix(SPACE, tones(palette)[0], 0.28), np.float32) / 255
+    near = enlarge(np.exp(-((d / 0.55) ** 2)).astype(np.float32), LOW)[..., None]
+    space = unit(SPACE)
+    deep = unit(mix(SPACE, tones(palette)[0], 0.28))
     out: Field = space + (deep - space) * near
     return out
 
 
 def _dust(scene: Scene, clouds: Field) -> Field:
     """Broad veils of dust across the light (1 clear, lower behind dust), for depth."""
-    noise = fbm(scene.gen, NEB, base=2, octaves=4)
+    noise = fbm(scene.gen, LOW, base=2, octaves=4)
     out: Field = 1 - 0.38 * smoothstep(0.55, 0.85, 0.75 * noise + 0.25 * clouds)
     return out
 
 
 def _soft(field: Field) -> Field:
-    """A NEB field with its fine detail smoothed away (for bending shapes gently)."""
-    k = NEB // 32
+    """A field with its fine detail smoothed away (for bending shapes gently)."""
+    k = field.shape[0] // 32
     coarse = field.reshape(32, k, 32, k).mean(axis=(1, 3)).astype(np.float32)
-    return normalise(
-        np.asarray(
-            Image.fromarray(coarse, mode="F").resize((NEB, NEB), Image.Resampling.BICUBIC),
-            np.float32,
-        )
-    )
+    return normalise(enlarge(coarse, field.shape[0]))
 
 
 def _clouds(scene: Scene, *, base: int = 3) -> Field:
@@ -153,7 +165,7 @@ def _clouds(scene: Scene, *, base: int = 3) -> Field:
     u, v = grid(LOW)
     noise = fbm(scene.gen, LOW, base=base, octaves=6)
     warp = fbm(scene.gen, LOW, base=2, octaves=3)
-    return enlarge(sample(noise, u + 0.35 * (warp - 0.5), v + 0.35 * (warp.T - 0.5)), NEB)
+    return enlarge(sample(noise, u + 0.35 * (warp - 0.5), v + 0.35 * (warp.T - 0.5)), LOW)
 
 
 def _filaments(scene: Scene) -> Field:
@@ -173,7 +185,7 @@ def _filaments(scene: Scene) -> Field:
 def _fire(scene: Scene, lay: Layout, clouds: Field) -> Field:
     """Flames rising round the focus: tongues of noise stretched upwards, swaying more and
     thinning out as they rise."""
-    u, v = grid(NEB)
+    u, v = grid(LOW)
     fx, fy = lay.focus
     soft = _soft(clouds)
     bottom = min(1.0, fy + 0.32)
@@ -190,7 +202,7 @@ def _fire(scene: Scene, lay: Layout, clouds: Field) -> Field:
 
 def _water(scene: Scene, lay: Layout, clouds: Field) -> Field:
     """Swells of light rolling across the picture, strongest on the focus's level."""
-    u, v = grid(NEB)
+    u, v = grid(LOW)
     a = math.radians(lay.flow)
     along = u * math.cos(a) + v * math.sin(a)
     across = -u * math.sin(a) + v * math.cos(a)
@@ -206,7 +218,7 @@ def _water(scene: Scene, lay: Layout, clouds: Field) -> Field:
 
 def _air(scene: Scene, lay: Layout, clouds: Field) -> Field:
     """Wind spiralling round the focus in long wisps."""
-    u, v = grid(NEB)
+    u, v = grid(LOW)
     fx, fy = lay.focus
     dx, dy = u - fx, v - fy
     r = np.sqrt(dx * dx + dy * dy)
@@ -218,9 +230,8 @@ def _air(scene: Scene, lay: Layout, clouds: Field) -> Field:
 
 
 def _earth(scene: Scene, lay: Layout, clouds: Field) -> Field:
-    """Crystal facets: a Voronoi mosaic round the focus, each facet its own shade, edges lit
-    (made at half the nebula's size: the facets are large and their edges soft)."""
-    n = NEB // 2
+    """Crystal facets: a Voronoi mosaic round the focus, each facet its own shade, edges lit"""
+    n = LOW
     u, v = grid(n)
     fx, fy = lay.focus
     count = 30
@@ -231,16 +242,16 @@ def _earth(scene: Scene, lay: Layout, clouds: Field) -> Field:
     best = np.full((n, n), np.inf, np.float32)
     second = best.copy()
     facet = np.zeros((n, n), np.float32)
-    for k in range(count):  # the nearest seed and the distance to the second nearest
-        d = np.sqrt((u - sx[k]) ** 2 + (v - sy[k]) ** 2)
+    for k in range(count):  # the nearest seed and the second nearest (squared distances)
+        d = (u - sx[k]) ** 2 + (v - sy[k]) ** 2
         closer = d < best
         second = np.where(closer, best, np.minimum(second, d))
-        facet = np.where(closer, shade[k], facet)
+        facet[closer] = shade[k]
         best = np.minimum(best, d)
-    edges = 1 - smoothstep(0.0, 0.012, second - best)
+    edges = 1 - smoothstep(0.0, 0.012, np.sqrt(second) - np.sqrt(best))
     r = np.sqrt((u - fx) ** 2 + (v - fy) ** 2)
     reach = np.exp(-((r / 0.62) ** 2))
-    big = enlarge(((0.3 + 0.4 * facet + 0.15 * edges) * reach).astype(np.float32), NEB)
+    big = ((0.3 + 0.4 * facet + 0.15 * edges) * reach).astype(np.float32)
     out: Field = np.maximum(
         big * (0.55 + 0.45 * clouds), 0.4 * clouds * smoothstep(0.3, 0.9, clouds)
     )
@@ -286,9 +297,7 @@ def _crests(scene: Scene, lay: Layout, colour: RGB) -> None:
             points.append((px * SIZE, py * SIZE))
         strength = 0.75 - 0.09 * abs(k - 3)
         scene.light_draw.line(points, fill=scale(colour, 0.45 * strength), width=1)
-        scene.glow_draw.line(
-            [(x / 4, y / 4) for x, y in points], fill=scale(colour, 0.25 * strength), width=2
-        )
+        scene.glow_line(points, scale(colour, 0.25 * strength))
 
 
 def _streams(scene: Scene, lay: Layout, colour: RGB) -> None:
@@ -316,10 +325,7 @@ def _crystals(scene: Scene, lay: Layout, palette: tuple[str, str, str]) -> None:
     dark, mid, light = tones(palette)
     fx, fy = lay.focus[0] * SIZE, SIZE - 6.0
     shards = sorted(
-        (
-            (rng.uniform(-170, 170), rng.uniform(150, 330), rng.uniform(-0.4, 0.4))
-            for _ in range(6)
-        ),
+        ((rng.uniform(-170, 170), rng.uniform(150, 330), rng.uniform(-0.4, 0.4)) for _ in range(6)),
         key=lambda s: -s[1],
     )
     for dx, height, lean in shards:
@@ -353,10 +359,11 @@ def _crystals(scene: Scene, lay: Layout, palette: tuple[str, str, str]) -> None:
 
 
 def paint_energy(scene: Scene, v: Visual) -> None:
-    sign = v.signs[0] if v.signs else Sign.ARIES
+    """Daily energy (and any motif this provider does not know): the sign's composition."""
+    sign = v.signs[0] if v.signs else None
     palette = v.palettes[0]
-    lay = LAYOUTS[sign]
-    element = sign_info(sign).element
+    lay = LAYOUTS[sign] if sign is not None else NEUTRAL
+    element = sign_info(sign).element if sign is not None else Element.AIR
     _, mid, light = tones(palette)
     power = v.intensity
 
@@ -368,7 +375,7 @@ def paint_energy(scene: Scene, v: Visual) -> None:
     scene.set_sky(_warm(sky, v.warmth))
 
     fx, fy = lay.focus[0] * SIZE, lay.focus[1] * SIZE
-    keep = 1 - 0.6 * _low(shape)
+    keep = 1 - 0.6 * shape
     starfield(scene, 380 + round(900 * power), light, keep=keep, brightness=0.8 + 0.3 * power)
 
     if element is Element.FIRE:
@@ -384,47 +391,85 @@ def paint_energy(scene: Scene, v: Visual) -> None:
     scene.halo(fx, fy, 150 + 230 * power, scale(core, (0.35 + 0.55 * power) * quiet))
     sparkle(scene, fx, fy, 40 + 60 * power, core)
 
-    ex, ey, es = lay.emblem
-    emblem(scene, sign, (ex * SIZE, ey * SIZE), round(es * SIZE), mix(light, WHITE, 0.3), 0.35)
-    cx, cy, size = lay.figure
-    constellation(
-        scene,
-        sign,
-        (cx * SIZE, cy * SIZE),
-        size * SIZE,
-        mix(mid, light, 0.5),
-        tilt=lay.tilt,
-        strength=0.75 + 0.25 * power,
-    )
+    if sign is not None:  # a builder's own category may name no sign: no figure is invented
+        ex, ey, es = lay.emblem
+        glyph_colour = mix(light, WHITE, 0.3)
+        emblem(scene, sign, (ex * SIZE, ey * SIZE), round(es * SIZE), glyph_colour, 0.35)
+        cx, cy, size = lay.figure
+        constellation(
+            scene,
+            sign,
+            (cx * SIZE, cy * SIZE),
+            size * SIZE,
+            mix(mid, light, 0.5),
+            tilt=lay.tilt,
+            strength=0.75 + 0.25 * power,
+        )
     if element is Element.EARTH:  # in front of the sky, the constellation's stars included
         _crystals(scene, lay, palette)
-
-
-def _low(field: Field) -> Field:
-    """A NEB field at LOW resolution."""
-    k = field.shape[0] // LOW
-    out: Field = field.reshape(LOW, k, LOW, k).mean(axis=(1, 3))
-    return out
 
 
 # --- avatar ---------------------------------------------------------------------------------
 
 
+# The avatar's medallion, in pixels from the picture's centre: the wheel's middle radius and
+# half its band, a glyph's size on it, and the cameos (radius, and how far along each axis from
+# the centre their corners sit).
+WHEEL_R, WHEEL_BAND, WHEEL_GLYPH = 408, 34, 44
+CAMEO_R, CAMEO_AT = 80, 424
+_CORNERS = {  # a corner cameo's angle (radians, anticlockwise from 3 o'clock) -> its signs
+    "top-left": 3 * math.pi / 4,
+    "bottom-left": 5 * math.pi / 4,
+    "bottom-right": 7 * math.pi / 4,
+    "top-right": math.pi / 4,
+}
+
+
+def wheel_angle(sign: Sign, rising: Sign) -> float:
+    """Where ``sign`` sits on a chart wheel whose ascendant (9 o'clock) is ``rising``: the
+    signs follow anticlockwise, as on a natal chart (radians, anticlockwise from 3 o'clock)."""
+    order = list(Sign)
+    return (math.pi + (order.index(sign) - order.index(rising)) * math.pi / 6) % (2 * math.pi)
+
+
+def cameo_corners(moon: Sign, rising: Sign) -> dict[str, tuple[float, float]]:
+    """Where the avatar's cameos go, by the sign they hold ("rising", and "moon" when the moon
+    sign is another): the rising sign's below the ascendant, the moon sign's in the free corner
+    nearest its place on the wheel. Centres in pixels, clear of the wheel and the frame."""
+    c = SIZE / 2
+
+    def centre(corner: float) -> tuple[float, float]:
+        return (
+            c + CAMEO_AT * math.copysign(1, math.cos(corner)),
+            c - CAMEO_AT * math.copysign(1, math.sin(corner)),
+        )
+
+    spots = {"rising": centre(_CORNERS["bottom-left"])}
+    if moon != rising:
+        a = wheel_angle(moon, rising)
+        free = [angle for name, angle in _CORNERS.items() if name != "bottom-left"]
+        nearest = min(free, key=lambda k: abs((a - k + math.pi) % (2 * math.pi) - math.pi))
+        spots["moon"] = centre(nearest)
+    return spots
+
+
 def paint_avatar(scene: Scene, v: Visual) -> None:
-    """A medallion: the sun sign at its heart, the moon sign's ring, the rising sign's wheel."""
-    signs = list(v.signs) + [Sign.ARIES] * (3 - len(v.signs))
+    """A medallion: the sun sign at its heart, the moon sign's ring, the rising sign's wheel,
+    the moon and rising constellations in corner cameos tied to their places on the wheel."""
+    if len(v.signs) < 3:  # a builder that names no signs gets the energy composition
+        paint_energy(scene, v)
+        return
     palettes = list(v.palettes) + [v.palettes[0]] * (3 - len(v.palettes))
-    sun, moon, rising = signs[:3]
+    sun, moon, rising = v.signs[:3]
     sun_t, moon_t, rise_t = (tones(p) for p in palettes[:3])
     c = SIZE / 2
     # The rings' sizes follow the signs' modalities (cardinal, fixed, mutable).
     modality = [list(Modality).index(sign_info(s).modality) for s in (sun, moon)]
     r_disc = (236, 262, 212)[modality[0]]
     r_moon = r_disc + (58, 74, 90)[modality[1]]
-    r_wheel = 408
 
-    # The sky: the rising sign's colours outside, the sun's glowing through the disc.
-    u, vv = grid(NEB)
+    # The sky: the rising sign's element outside, the sun's glowing through the disc.
+    u, vv = grid(LOW)
     d = np.sqrt((u - 0.5) ** 2 + (vv - 0.5) ** 2)
     clouds = _clouds(scene)
     outer_shape = _ELEMENT_SHAPES[sign_info(rising).element](scene, LAYOUTS[rising], clouds)
@@ -448,49 +493,54 @@ def paint_avatar(scene: Scene, v: Visual) -> None:
     scene.set_sky(sky)
     starfield(scene, 700, rise_t[2], brightness=0.9)
 
-    # The wheel: a band in the rising sign's colours with the twelve glyphs, the rising sign
-    # at the ascendant (9 o'clock), the signs running anticlockwise from it.
-    order = list(Sign)
+    # The cameos first: their ties to the wheel run under it.
+    cameos = cameo_corners(moon, rising)
+    holders = {"rising": (rising, rise_t), "moon": (moon, moon_t)}
+    for role, (x, y) in cameos.items():
+        sign, t = holders[role]
+        a = wheel_angle(sign, rising)
+        tie = (c + (WHEEL_R + WHEEL_BAND) * math.cos(a), c - (WHEEL_R + WHEEL_BAND) * math.sin(a))
+        scene.light_draw.line((x, y, *tie), fill=scale(t[2], 0.35), width=1)
+        box = [(x - CAMEO_R, y - CAMEO_R), (x + CAMEO_R, y + CAMEO_R)]
+        scene.solid("ellipse", box, scale(t[0], 0.28))
+        rims = [(0, mix(t[2], WHITE, 0.4), 3), (7, scale(t[2], 0.5), 1)]
+        if role == "rising" and moon == rising:  # one sign for both: a double rim
+            rims.append((12, scale(moon_t[2], 0.6), 2))
+        for inset, colour, width in rims:
+            r = CAMEO_R - inset
+            scene.light_draw.ellipse((x - r, y - r, x + r, y + r), outline=colour, width=width)
+        scene.halo(x, y, CAMEO_R * 1.5, scale(t[1], 0.5))
+        constellation(scene, sign, (x, y), CAMEO_R * 1.3, mix(t[1], t[2], 0.5), strength=0.8)
 
-    def angle_of(sign: Sign) -> float:
-        return math.pi + (order.index(sign) - order.index(rising)) * -math.pi / 6
-
+    # The wheel: a band in the rising sign's colours with the twelve glyphs.
     band = Image.new("L", (SIZE, SIZE))
     bd = ImageDraw.Draw(band)
-    bd.ellipse((c - r_wheel - 34, c - r_wheel - 34, c + r_wheel + 34, c + r_wheel + 34), fill=255)
-    bd.ellipse((c - r_wheel + 34, c - r_wheel + 34, c + r_wheel - 34, c + r_wheel - 34), fill=0)
+    outer_r, inner_r = WHEEL_R + WHEEL_BAND, WHEEL_R - WHEEL_BAND
+    bd.ellipse((c - outer_r, c - outer_r, c + outer_r, c + outer_r), fill=255)
+    bd.ellipse((c - inner_r, c - inner_r, c + inner_r, c + inner_r), fill=0)
     scene.occlude(band)
-    scene.base.paste(
-        scale(rise_t[0], 0.32), (0, 0), band.point([i * 200 // 255 for i in range(256)])
-    )
-    for k in (-34, 34, -30):
-        r = r_wheel + k
+    scene.base.paste(scale(rise_t[0], 0.32), (0, 0), fade(band, 0.78))
+    for r, width in ((outer_r, 2), (inner_r, 2), (inner_r + 4, 1)):
         scene.light_draw.ellipse(
             (c - r, c - r, c + r, c + r),
             outline=scale(mix(rise_t[2], WHITE, 0.4), 0.75),
-            width=2 if k != -30 else 1,
+            width=width,
         )
-    for i, sign in enumerate(order):
-        a = angle_of(sign)
+    lit = {rising: rise_t[2], moon: moon_t[2], sun: sun_t[2]}
+    for sign in Sign:
+        a = wheel_angle(sign, rising)
         edge = a + math.pi / 12
-        x0, y0 = c + (r_wheel - 34) * math.cos(edge), c - (r_wheel - 34) * math.sin(edge)
-        x1, y1 = c + (r_wheel + 34) * math.cos(edge), c - (r_wheel + 34) * math.sin(edge)
-        scene.light_draw.line((x0, y0, x1, y1), fill=scale(rise_t[2], 0.45), width=1)
-        size = 44
-        gx, gy = c + r_wheel * math.cos(a), c - r_wheel * math.sin(a)
-        strong = sign in (sun, moon, rising)
-        colour = {sun: sun_t[2], moon: moon_t[2], rising: rise_t[2]}.get(sign, rise_t[1])
-        mask = glyph_mask(sign, size)
-        if not strong:
-            mask = mask.point([i * 110 // 255 for i in range(256)])
+        _tick(scene, edge, inner_r, outer_r, scale(rise_t[2], 0.45))
+        gx, gy = c + WHEEL_R * math.cos(a), c - WHEEL_R * math.sin(a)
+        strong = sign in lit
+        mask = glyph_mask(sign, WHEEL_GLYPH)
+        colour = mix(lit.get(sign, rise_t[1]), WHITE, 0.45 if strong else 0.2)
+        half = WHEEL_GLYPH / 2
         scene.light.paste(
-            mix(colour, WHITE, 0.45 if strong else 0.2),
-            (round(gx - size / 2), round(gy - size / 2)),
-            mask,
+            colour, (round(gx - half), round(gy - half)), mask if strong else fade(mask, 0.43)
         )
         if strong:
-            scene.halo(gx, gy, 70, scale(colour, 0.6))
-        del i
+            scene.halo(gx, gy, 70, scale(lit[sign], 0.6))
 
     # The moon ring, and a crescent on it at the moon sign's place in the wheel.
     scene.light_draw.ellipse(
@@ -498,18 +548,8 @@ def paint_avatar(scene: Scene, v: Visual) -> None:
     )
     for k in range(72):
         a = k * math.pi / 36
-        inner_r = r_moon - (10 if k % 6 == 0 else 5)
-        scene.light_draw.line(
-            (
-                c + inner_r * math.cos(a),
-                c - inner_r * math.sin(a),
-                c + r_moon * math.cos(a),
-                c - r_moon * math.sin(a),
-            ),
-            fill=scale(moon_t[2], 0.45),
-            width=1,
-        )
-    # The sun disc's rim.
+        _tick(scene, a, r_moon - (10 if k % 6 == 0 else 5), r_moon, scale(moon_t[2], 0.45))
+    # The sun disc's rim, its glyph and its constellation.
     scene.light_draw.ellipse(
         (c - r_disc, c - r_disc, c + r_disc, c + r_disc),
         outline=scale(mix(sun_t[2], WHITE, 0.5), 0.9),
@@ -518,32 +558,17 @@ def paint_avatar(scene: Scene, v: Visual) -> None:
     scene.halo(c, c, r_disc * 1.25, scale(sun_t[1], 0.45))
     emblem(scene, sun, (c, c), 300, mix(sun_t[2], WHITE, 0.2), 0.22)
     constellation(scene, sun, (c, c), 330, mix(sun_t[1], sun_t[2], 0.5), tilt=0, strength=0.95)
+    moon_a = wheel_angle(moon, rising)
+    mx, my = c + r_moon * math.cos(moon_a), c - r_moon * math.sin(moon_a)
+    _small_moon(scene, mx, my, 24, moon_t[2], angle=math.atan2(my - c, c - mx))
 
-    # Two cameos on the wheel: the moon sign at its place, the rising sign at the ascendant.
-    cameo_r = 92
-    moon_a = angle_of(moon) if moon != rising else angle_of(moon) + math.pi / 6
-    spots = ((moon, moon_t, r_wheel, moon_a), (rising, rise_t, r_wheel, math.pi))
-    for sign, t, ring, a in spots:
-        x, y = c + ring * math.cos(a), c - ring * math.sin(a)
-        x = min(SIZE - cameo_r - 8, max(cameo_r + 8, x))
-        y = min(SIZE - cameo_r - 8, max(cameo_r + 8, y))
-        box = [(x - cameo_r, y - cameo_r), (x + cameo_r, y + cameo_r)]
-        scene.solid("ellipse", box, scale(t[0], 0.28))
-        scene.light_draw.ellipse(
-            (x - cameo_r, y - cameo_r, x + cameo_r, y + cameo_r),
-            outline=mix(t[2], WHITE, 0.4),
-            width=3,
-        )
-        scene.light_draw.ellipse(
-            (x - cameo_r + 7, y - cameo_r + 7, x + cameo_r - 7, y + cameo_r - 7),
-            outline=scale(t[2], 0.5),
-            width=1,
-        )
-        scene.halo(x, y, cameo_r * 1.5, scale(t[1], 0.5))
-        constellation(scene, sign, (x, y), cameo_r * 1.35, mix(t[1], t[2], 0.5), strength=0.8)
-    # The moon itself, small, lit from the sun disc's side.
-    mx, my = c + r_moon * math.cos(moon_a + 0.42), c - r_moon * math.sin(moon_a + 0.42)
-    _small_moon(scene, mx, my, 26, moon_t[2], angle=math.atan2(my - c, c - mx))
+
+def _tick(scene: Scene, angle: float, r0: float, r1: float, colour: RGB) -> None:
+    """A radial line of the medallion from radius ``r0`` to ``r1`` at ``angle`` (radians,
+    anticlockwise from 3 o'clock)."""
+    c = SIZE / 2
+    x, y = math.cos(angle), -math.sin(angle)
+    scene.light_draw.line((c + r0 * x, c + r0 * y, c + r1 * x, c + r1 * y), fill=colour, width=1)
 
 
 def _small_moon(scene: Scene, x: float, y: float, r: int, colour: RGB, angle: float) -> None:
@@ -565,45 +590,93 @@ def _small_moon(scene: Scene, x: float, y: float, r: int, colour: RGB, angle: fl
 # --- compatibility and groups ---------------------------------------------------------------
 
 
-def paint_orbits(scene: Scene, v: Visual) -> None:
-    """Each sign an orbit round its own star, with its constellation; the orbits draw
-    together, and the light where they meet brightens, with the score."""
-    signs = list(v.signs) or [Sign.ARIES, Sign.LIBRA]
-    palettes = list(v.palettes)
-    n = len(palettes)
-    score = v.blend
-    t = [tones(p) for p in palettes]
-    centre = (SIZE * 0.5, SIZE * 0.53)
-    if n == 2:
+@dataclass(frozen=True, slots=True)
+class Orbit:
+    """One sign's orbit in a compatibility or group picture (pixels and radians)."""
+
+    seat: tuple[float, float]
+    radius: float  # the semi-major axis
+    squash: float  # minor over major axis
+    tilt: float
+
+    def points(self, steps: int = 120) -> list[tuple[float, float]]:
+        return _ellipse(*self.seat, self.radius, self.radius * self.squash, self.tilt, steps)
+
+
+ORBITS_CENTRE = (SIZE * 0.5, SIZE * 0.53)
+ORBIT_MARGIN = 12  # pixels an orbit keeps from the frame
+
+
+def orbit_plan(signs: Sequence[Sign | None], score: float) -> list[Orbit]:
+    """The orbits of ``signs`` (2 side by side, 3 to 6 in a ring) at ``score`` (0..1): closer
+    together the higher it is, each turned and flattened by its sign (a partner's mirrored),
+    and all of them shrunk as far as needed to stay inside the frame."""
+    n = len(signs)
+    cx, cy = ORBITS_CENTRE
+    if n <= 2:
         spread = SIZE * (0.25 - 0.12 * score)
-        seats = [(centre[0] - spread, centre[1]), (centre[0] + spread, centre[1])]
-        orbit_r = SIZE * 0.22
+        seats = [(cx - spread, cy), (cx + spread, cy)] if n == 2 else [(cx, cy)]
+        radius = SIZE * 0.22
     else:
         ring = SIZE * (0.32 - 0.08 * score)
         seats = [
             (
-                centre[0] + ring * math.cos(2 * math.pi * i / n - math.pi / 2),
-                centre[1] + ring * math.sin(2 * math.pi * i / n - math.pi / 2),
+                cx + ring * math.cos(2 * math.pi * i / n - math.pi / 2),
+                cy + ring * math.sin(2 * math.pi * i / n - math.pi / 2),
             )
             for i in range(n)
         ]
-        orbit_r = SIZE * (0.2 if n <= 4 else 0.16)
+        radius = SIZE * (0.2 if n <= 4 else 0.16)
+    shapes = []
+    for k, sign in enumerate(signs):
+        index = list(Sign).index(sign) if sign is not None else 6
+        tilt = math.radians(-35 + 17 * index)
+        shapes.append((-tilt if k % 2 else tilt, 0.38 + 0.05 * (index % 4)))
+    while True:
+        orbits = [
+            Orbit(seat, radius, squash, tilt)
+            for seat, (tilt, squash) in zip(seats, shapes, strict=True)
+        ]
+        inside = all(
+            ORBIT_MARGIN <= x <= SIZE - ORBIT_MARGIN and ORBIT_MARGIN <= y <= SIZE - ORBIT_MARGIN
+            for orbit in orbits
+            for x, y in orbit.points(48)
+        )
+        if inside:
+            return orbits
+        radius *= 0.95
+
+
+def paint_orbits(scene: Scene, v: Visual) -> None:
+    """Each sign an orbit round its own star, with its constellation; the orbits draw
+    together, and the light where they meet brightens, with the score."""
+    palettes = list(v.palettes)
+    n = len(palettes)
+    signs: list[Sign | None] = [v.signs[k] if k < len(v.signs) else None for k in range(n)]
+    score = v.blend
+    t = [tones(p) for p in palettes]
+    centre = ORBITS_CENTRE
+    orbits = orbit_plan(signs, score)
+    crowd = math.sqrt(2 / max(2, n))  # many lights meeting in one place: each a little softer
 
     # The sky: each sign's clouds round its seat, meeting in the middle.
-    u, vv = grid(NEB)
+    u, vv = grid(LOW)
     clouds = _clouds(scene)
     sky = _background(palettes[0], (0.5, 0.5))
     weights = []
-    for sx, sy in seats:
+    for orbit in orbits:
+        sx, sy = orbit.seat
         d = np.sqrt((u - sx / SIZE) ** 2 + (vv - sy / SIZE) ** 2)
         weights.append(np.exp(-((d / 0.3) ** 2)))
     total = np.sum(weights, axis=0) + 1e-3
     gas = _filaments(scene)
     for k, palette in enumerate(palettes):
-        i = k % len(signs)
-        shape = _ELEMENT_SHAPES[sign_info(signs[i]).element](
-            scene, _seat_layout(signs[i], seats[k]), clouds
-        )
+        sign = signs[k]
+        element = sign_info(sign).element if sign is not None else Element.AIR
+        base = LAYOUTS[sign] if sign is not None else NEUTRAL
+        seat = orbits[k].seat
+        lay = replace(base, focus=(seat[0] / SIZE, seat[1] / SIZE))
+        shape = _ELEMENT_SHAPES[element](scene, lay, clouds)
         share = weights[k] / total * smoothstep(0.0, 0.25, total)
         sky = sky + colourise(np.clip(shape * gas * share * 1.1, 0, 1), _nebula_ramp(palette))
     meet = np.sqrt((u - centre[0] / SIZE) ** 2 + (vv - centre[1] / SIZE) ** 2)
@@ -611,51 +684,38 @@ def paint_orbits(scene: Scene, v: Visual) -> None:
     blended = t[0][2]
     for tone in t[1:]:
         blended = mix(blended, tone[2], 0.5)
-    sky = sky + bridge[..., None] * (np.array(mix(blended, WHITE, 0.3), np.float32) / 255)
+    sky = sky + bridge[..., None] * unit(mix(blended, WHITE, 0.3))
     scene.set_sky(sky * _dust(scene, clouds)[..., None])
     starfield(scene, 800, mix(t[0][2], t[-1][2], 0.5), brightness=0.9)
 
-    # The orbits: tilted ellipses, one per sign, each with its star riding it.
-    for k, (sx, sy) in enumerate(seats):
-        sign = signs[k % len(signs)]
-        index = list(Sign).index(sign)
-        tilt = math.radians(-35 + 17 * index + (180 if k % 2 else 0))
-        squash = 0.38 + 0.05 * (index % 4)
+    # The orbits, each with its star riding it on the side that faces the others.
+    for k, orbit in enumerate(orbits):
+        sx, sy = orbit.seat
         colour = vivid(mix(t[k][1], t[k][2], 0.5), 0.4)
-        points = _ellipse(sx, sy, orbit_r, orbit_r * squash, tilt)
+        points = orbit.points()
         scene.light_draw.line(
             points + points[:1], fill=scale(mix(colour, WHITE, 0.15), 0.8), width=2
         )
-        scene.glow_draw.line(
-            [(x / 4, y / 4) for x, y in points + points[:1]], fill=scale(colour, 0.45), width=2
-        )
-        inner = _ellipse(sx, sy, orbit_r * 0.62, orbit_r * 0.62 * squash, tilt + 0.5)
+        scene.glow_line(points + points[:1], scale(colour, 0.45))
+        inner = replace(orbit, radius=orbit.radius * 0.62, tilt=orbit.tilt + 0.5).points()
         scene.light_draw.line(inner + inner[:1], fill=scale(colour, 0.45), width=1)
-        # Its star rides the orbit on the side that faces the others.
         towards = math.atan2(centre[1] - sy, centre[0] - sx) if n > 1 else 0.0
-        body = min(
-            points,
-            key=lambda p: math.hypot(
-                p[0] - sx - math.cos(towards) * orbit_r, p[1] - sy - math.sin(towards) * orbit_r
-            ),
-        )
-        scene.halo(body[0], body[1], 70 + 50 * score, scale(colour, 0.45 + 0.25 * score))
-        sparkle(scene, body[0], body[1], 22 + 22 * score, mix(colour, WHITE, 0.5))
-        scene.halo(sx, sy, orbit_r * 0.5, scale(t[k][1], 0.3))
-        size = orbit_r * (1.05 if n == 2 else 1.2)
-        constellation(scene, sign, (sx, sy), size, mix(t[k][1], t[k][2], 0.5), strength=0.85)
-        # Streams of light from each star towards the meeting point.
-        _stream(scene, body, centre, colour, score)
+        aim = (sx + math.cos(towards) * orbit.radius, sy + math.sin(towards) * orbit.radius)
+        body = min(points, key=lambda p: math.dist(p, aim))
+        scene.halo(*body, 70 + 50 * score, scale(colour, (0.45 + 0.25 * score) * crowd))
+        sparkle(scene, *body, 22 + 22 * score, mix(colour, WHITE, 0.5))
+        scene.halo(sx, sy, orbit.radius * 0.5, scale(t[k][1], 0.3))
+        sign = signs[k]
+        if sign is not None:
+            size = orbit.radius * (1.05 if n == 2 else 1.2)
+            constellation(scene, sign, (sx, sy), size, mix(t[k][1], t[k][2], 0.5), strength=0.85)
+        _stream(scene, body, centre, colour, score)  # light flowing to the meeting point
 
     glow_colour = mix(blended, WHITE, 0.45)
-    scene.halo(centre[0], centre[1], 40 + 150 * score, scale(glow_colour, 0.1 + 0.35 * score**2))
+    strength = (0.1 + 0.35 * score**2) * crowd
+    scene.halo(*centre, 40 + 150 * score, scale(glow_colour, strength))
     if score >= 0.5:
-        sparkle(scene, centre[0], centre[1], 20 + 70 * score, glow_colour)
-
-
-def _seat_layout(sign: Sign, seat: tuple[float, float]) -> Layout:
-    base = LAYOUTS[sign]
-    return Layout((seat[0] / SIZE, seat[1] / SIZE), base.figure, base.tilt, base.emblem, base.flow)
+        sparkle(scene, *centre, (20 + 70 * score) * crowd, glow_colour)
 
 
 def _ellipse(
@@ -715,30 +775,35 @@ def moon_light(diameter: int, elongation: float, albedo: Field | None = None) ->
 
 # Per phase, from new to waning crescent: how many candles, how tall they still are (1 new),
 # and how many of the crystal ring's stones are lit.
-_ALTARS: dict[str, tuple[int, float, int]] = {
-    "new_moon": (1, 1.0, 0),
-    "waxing_crescent": (3, 1.0, 3),
-    "first_quarter": (4, 0.95, 6),
-    "waxing_gibbous": (5, 0.9, 9),
-    "full_moon": (7, 0.85, 12),
-    "waning_gibbous": (5, 0.6, 9),
-    "last_quarter": (4, 0.45, 6),
-    "waning_crescent": (2, 0.3, 3),
+_ALTARS: dict[MoonPhase, tuple[int, float, int]] = {
+    MoonPhase.NEW_MOON: (1, 1.0, 0),
+    MoonPhase.WAXING_CRESCENT: (3, 1.0, 3),
+    MoonPhase.FIRST_QUARTER: (4, 0.95, 6),
+    MoonPhase.WAXING_GIBBOUS: (5, 0.9, 9),
+    MoonPhase.FULL_MOON: (7, 0.85, 12),
+    MoonPhase.WANING_GIBBOUS: (5, 0.6, 9),
+    MoonPhase.LAST_QUARTER: (4, 0.45, 6),
+    MoonPhase.WANING_CRESCENT: (2, 0.3, 3),
 }
 
 
+MOON_CENTRE = (SIZE * 0.5, SIZE * 0.3)  # the moon ritual's disc, in pixels
+MOON_DIAMETER = 360
+HORIZON = SIZE * 0.66
+
+
 def paint_moon(scene: Scene, v: Visual) -> None:
+    """The moon ritual: the moon at its phase over still water, and the phase's altar."""
     pale, deep, cream = (rgb(c) for c in v.palettes[0])
     elongation = v.moon_elongation if v.moon_elongation is not None else 180.0
     lit = (1 - math.cos(math.radians(elongation))) / 2
-    phase = v.moon_phase.value if v.moon_phase is not None else "full_moon"
-    candles, height, stones = _ALTARS.get(phase, (5, 0.8, 6))
-    horizon = SIZE * 0.66
+    candles, height, stones = _ALTARS[v.moon_phase or MoonPhase.FULL_MOON]
+    horizon = HORIZON
 
     # The night: indigo and violet clouds, brighter near the moon when it is fuller.
-    u, vv = grid(NEB)
+    u, vv = grid(LOW)
     clouds = _clouds(scene, base=4)
-    mx, my, diameter = SIZE * 0.5, SIZE * 0.3, 360
+    (mx, my), diameter = MOON_CENTRE, MOON_DIAMETER
     d = np.sqrt((u - mx / SIZE) ** 2 + (vv - my / SIZE) ** 2)
     veil = colourise(
         np.clip(
@@ -753,9 +818,7 @@ def paint_moon(scene: Scene, v: Visual) -> None:
             ]
         ),
     )
-    moonglow = (np.exp(-((d / 0.32) ** 2)) * 0.32 * lit)[..., None] * (
-        np.array(pale, np.float32) / 255
-    )
+    moonglow = (np.exp(-((d / 0.32) ** 2)) * 0.32 * lit)[..., None] * (unit(pale))
     sky = _background(v.palettes[0], (0.5, 0.3)) + veil + moonglow
     scene.set_sky(sky * _dust(scene, clouds)[..., None])
     starfield(
@@ -777,10 +840,8 @@ def paint_moon(scene: Scene, v: Visual) -> None:
     ImageDraw.Draw(disc).ellipse((0, 0, diameter - 1, diameter - 1), fill=255)
     disc = disc.filter(ImageFilter.GaussianBlur(0.7))
     scene.occlude(disc, (x0, y0))
-    earthshine = np.array(mix(SPACE, deep, 0.35), np.float32) / 255
-    surface = earthshine * albedo[..., None] + light[..., None] * (
-        np.array(cream, np.float32) / 255
-    )
+    earthshine = unit(mix(SPACE, deep, 0.35))
+    surface = earthshine * albedo[..., None] + light[..., None] * (unit(cream))
     pixels = (np.clip(surface, 0, 1) * 255 + 0.5).astype(np.uint8)
     scene.base.paste(Image.fromarray(pixels, "RGB"), (x0, y0), disc)
     scene.halo(mx, my, diameter * (0.6 + 0.35 * lit), scale(pale, 0.12 + 0.4 * lit))
@@ -882,14 +943,14 @@ def _candle(scene: Scene, x: float, base: float, half: float, tall: float, *, bu
     scene.solid("rectangle", [(x - half, top), (x + half, base)], scale(wax, 0.5))
     for k in range(6):  # the cylinder's shading, strips from the lit side
         left = x - half + k * half / 3
-        scene.draw.rectangle(
+        scene.base_draw.rectangle(
             (left, top, left + half / 3, base), fill=scale(wax, 0.88 - 0.07 * abs(k - 1.5))
         )
     scene.solid("ellipse", [(x - half, base - 4), (x + half, base + 4)], scale(wax, 0.55))
-    scene.draw.ellipse((x - half, top - 4, x + half, top + 4), fill=scale(wax, 0.95))
+    scene.base_draw.ellipse((x - half, top - 4, x + half, top + 4), fill=scale(wax, 0.95))
     if burnt:  # drips down the side of a candle that has burnt a while
         for at, length in ((-0.7, 0.35), (0.25, 0.22)):
-            scene.draw.rounded_rectangle(
+            scene.base_draw.rounded_rectangle(
                 (x + at * half, top, x + at * half + 4, top + tall * length), 2, fill=wax
             )
     scene.light_draw.line((x, top - 2, x, top - 9), fill=(40, 30, 20), width=2)
@@ -913,8 +974,8 @@ def _crystal_stone(scene: Scene, x: float, y: float, r: float, colour: RGB, lit:
         (x, y + r * 0.5),
         (x - r * 0.7, y - r * 0.3),
     ]
-    scene.draw.polygon(points, fill=scale(colour, 0.7))
-    scene.draw.polygon([points[0], points[1], points[2]], fill=colour)
+    scene.base_draw.polygon(points, fill=scale(colour, 0.7))
+    scene.base_draw.polygon([points[0], points[1], points[2]], fill=colour)
     if lit:
         scene.halo(x, y - r * 0.4, r * 5, scale(colour, 0.55))
 

@@ -1,11 +1,13 @@
-"""The procedural provider: offline, free, deterministic cosmic artwork.
+"""The procedural provider: offline, free, deterministic cosmic artwork (``procedural-v2``).
 
 It draws from the spec's :class:`~cosmic_images.prompts.Visual` hints, never from the prompt
-text: the sign's palette as nebulae, the energy level as the number and brightness of a
-galaxy's arms and stars, the sign's constellation, two palettes meeting for compatibility,
-and a moon disc lit at the phase's angle for moon rituals. The same spec always gives the
-same bytes (every random choice comes from a generator seeded with the spec's digest, and
-the PNG is written without timestamps).
+text: each sign in its own composition, its element as the nebula's shape and a motif, its
+constellation and glyph; avatars as a medallion of the sun, moon and rising signs; couples
+and groups as orbits drawing together with the score; the moon lit as a sphere above an altar
+that follows the phase (``_motifs.py``, drawn with the primitives of ``_art.py``; see
+``docs/procedural-art.md``). A motif it does not know (a host's own category) gets the daily
+energy composition. The same spec always gives the same bytes (every random choice comes from
+generators seeded with the spec's digest, and the PNG is written without timestamps).
 
 It is the default provider when no API key is set, and the fake that tests use.
 """
@@ -23,7 +25,7 @@ from ._art import Scene
 from ._motifs import MOTIFS
 from .base import GeneratedImage, ProviderConfig
 
-__all__ = ["ProceduralProvider", "from_config", "render"]
+__all__ = ["ProceduralProvider", "edit", "from_config", "render"]
 
 
 class ProceduralProvider:
