@@ -251,7 +251,12 @@ def _earth(scene: Scene, lay: Layout, clouds: Field) -> Field:
     edges = 1 - smoothstep(0.0, 0.012, np.sqrt(second) - np.sqrt(best))
     r = np.sqrt((u - fx) ** 2 + (v - fy) ** 2)
     reach = np.exp(-((r / 0.62) ** 2))
-    big = ((0.3 + 0.4 * facet + 0.15 * edges) * reach).astype(np.float32)
+    # Facet shades softened across their borders: enlarged, a hard step would show its pixels.
+    shades = Image.fromarray((facet * 255).astype(np.uint8), "L").filter(
+        ImageFilter.GaussianBlur(1.5)
+    )
+    facet = np.asarray(shades, np.float32) / 255
+    big = ((0.3 + 0.35 * facet + 0.12 * edges) * reach).astype(np.float32)
     out: Field = np.maximum(
         big * (0.55 + 0.45 * clouds), 0.4 * clouds * smoothstep(0.3, 0.9, clouds)
     )
@@ -272,11 +277,20 @@ def _embers(scene: Scene, lay: Layout, colour: RGB, count: int) -> None:
     for _ in range(count):
         x = fx + rng.gauss(0, 150)
         y = fy + 260 - rng.random() ** 0.7 * 700
-        length = rng.uniform(4, 16)
-        drift = rng.uniform(-4, 4)
-        c = scale(mix(colour, WHITE, rng.random() * 0.5), rng.uniform(0.5, 1.0))
-        scene.light_draw.line((x, y, x + drift, y + length), fill=scale(c, 0.5), width=1)
-        star(scene, x, y, rng.uniform(0.8, 2.0), c)
+        if math.hypot(x - fx, y - fy) < 90:  # the light outshines its own embers
+            continue
+        length = rng.uniform(6, 22)
+        drift = rng.uniform(-5, 5)
+        c = scale(mix(colour, WHITE, rng.random() * 0.5), rng.uniform(0.45, 0.9))
+        # A spark rising: bright at its head, its trail fading behind (below) it.
+        for k, fade_to in ((0, 0.45), (1, 0.22), (2, 0.1)):
+            t0, t1 = k / 3, (k + 1) / 3
+            scene.light_draw.line(
+                (x + drift * t0, y + length * t0, x + drift * t1, y + length * t1),
+                fill=scale(c, fade_to),
+                width=1,
+            )
+        star(scene, x, y, rng.uniform(0.7, 1.6), c)
 
 
 def _crests(scene: Scene, lay: Layout, colour: RGB) -> None:
@@ -388,8 +402,8 @@ def paint_energy(scene: Scene, v: Visual) -> None:
     core = mix(light, WHITE, 0.35 + 0.35 * power)
     # Over a crystal cluster the light is quieter: the crystals catch it.
     quiet = 0.6 if element is Element.EARTH else 1.0
-    scene.halo(fx, fy, 150 + 230 * power, scale(core, (0.35 + 0.55 * power) * quiet))
-    sparkle(scene, fx, fy, 40 + 60 * power, core)
+    scene.halo(fx, fy, 150 + 230 * power, scale(core, (0.32 + 0.38 * power) * quiet))
+    sparkle(scene, fx, fy, 40 + 60 * power, scale(core, 0.85))
 
     if sign is not None:  # a builder's own category may name no sign: no figure is invented
         ex, ey, es = lay.emblem
@@ -765,7 +779,7 @@ def moon_light(diameter: int, elongation: float, albedo: Field | None = None) ->
     lx, lz = math.sin(e), -math.cos(e)
     mu0 = x * lx + z * lz
     lit = smoothstep(-0.03, 0.06, mu0) * (2 * np.clip(mu0, 0, 1) / (np.clip(mu0, 0, 1) + z + 1e-3))
-    lit = np.clip(lit * 0.9, 0, 1)
+    lit = np.clip(lit * 0.85, 0, 1)
     if albedo is not None:
         lit = lit * albedo
     edge = np.clip((1 - np.sqrt(rho2)) * diameter / 2 + 0.5, 0, 1)  # anti-aliased limb
@@ -831,7 +845,7 @@ def paint_moon(scene: Scene, v: Visual) -> None:
 
     # The moon: a textured sphere in front of the sky, its dark side in earthshine.
     albedo_noise = fbm(scene.gen, diameter, base=3, octaves=5)
-    maria = 1 - 0.32 * smoothstep(0.5, 0.7, albedo_noise)
+    maria = 1 - 0.42 * smoothstep(0.48, 0.68, albedo_noise)
     craters = normalise(fbm(scene.gen, diameter, base=12, octaves=3))
     albedo = np.clip(maria * (0.92 + 0.16 * (craters - 0.5)), 0, 1)
     light = moon_light(diameter, elongation, albedo.astype(np.float32))
@@ -844,7 +858,7 @@ def paint_moon(scene: Scene, v: Visual) -> None:
     surface = earthshine * albedo[..., None] + light[..., None] * (unit(cream))
     pixels = (np.clip(surface, 0, 1) * 255 + 0.5).astype(np.uint8)
     scene.base.paste(Image.fromarray(pixels, "RGB"), (x0, y0), disc)
-    scene.halo(mx, my, diameter * (0.6 + 0.35 * lit), scale(pale, 0.12 + 0.4 * lit))
+    scene.halo(mx, my, diameter * (0.6 + 0.35 * lit), scale(pale, 0.1 + 0.26 * lit))
 
     # Still water: the sky above mirrored in it, darker, and the moon's light broken into a
     # path of ripples that narrows towards the horizon.
@@ -868,7 +882,7 @@ def paint_moon(scene: Scene, v: Visual) -> None:
         for _ in range(3):
             w = rng.uniform(4, 22 + 40 * near) * (0.3 + lit)
             x = mx + side * diameter * 0.12 * (1 - lit) + rng.gauss(0, 22 + 70 * near) * (0.4 + lit)
-            bright = (0.08 + 0.7 * lit) * (1 - 0.6 * near) * rng.uniform(0.4, 1.0)
+            bright = 0.75 * lit * (1 - 0.6 * near) * rng.uniform(0.4, 1.0)  # none at new moon
             scene.light_draw.line((x - w, y, x + w, y), fill=scale(cream, bright), width=1)
         y += 2.5 + 9 * near * near + rng.uniform(0, 2)
     scene.halo(mx, horizon + 30, 260 * (0.3 + lit), scale(pale, 0.12 + 0.25 * lit))
@@ -894,7 +908,7 @@ def paint_moon(scene: Scene, v: Visual) -> None:
     offsets = _candle_spots(candles)
     things: list[tuple[float, Callable[[], None]]] = []
     for y, x, k, on in spots:
-        colour = mix(pale, cream, 0.5) if on else scale(pale, 0.35)
+        colour = mix(pale, cream, 0.5) if on else mix(deep, pale, 0.4)
         size = 9 + 3 * (k % 3)
         things.append((y, partial(_crystal_stone, scene, x, y, size, colour, on)))
     for k, (dx, backness) in enumerate(offsets):
