@@ -255,8 +255,8 @@ def _earth(scene: Scene, lay: Layout, clouds: Field) -> Field:
     shades = Image.fromarray((facet * 255).astype(np.uint8), "L").filter(
         ImageFilter.GaussianBlur(1.5)
     )
-    facet = np.asarray(shades, np.float32) / 255
-    big = ((0.3 + 0.35 * facet + 0.12 * edges) * reach).astype(np.float32)
+    soft_facet: Field = np.asarray(shades, np.float32) / 255
+    big = ((0.3 + 0.35 * soft_facet + 0.12 * edges) * reach).astype(np.float32)
     out: Field = np.maximum(
         big * (0.55 + 0.45 * clouds), 0.4 * clouds * smoothstep(0.3, 0.9, clouds)
     )
