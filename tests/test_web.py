@@ -26,16 +26,9 @@ from .conftest import ServiceFactory
 from .servers import free_port
 from .strategies import avatar_bodies, compatibility_bodies, daily_bodies, moon_bodies
 from .test_examples import load
+from .test_service import DAILY as SEED_DAILY  # the seed's body, as the service tests send it
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_DAILY = {
-    "sign": "aries",
-    "date": "2025-01-23",
-    "energyLevel": 8,
-    "mood": "uplifting",
-    "focus": "career",
-    "personalized": True,
-}
 SEED_AVATAR = {
     "sunSign": "leo",
     "moonSign": "pisces",

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
@@ -59,6 +60,26 @@ DayRule = Callable[[Sign, dt.date], DayProfile]
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+T = TypeVar("T")
+
+
+class PartView(Generic[T]):
+    """A read-only attribute of the facade showing the part of the same name
+    (``repository = PartView[Repository]()``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            raise AttributeError(self.name)
+        part: T = getattr(obj._parts, self.name)
+        return part
+
+    def __set__(self, obj: Any, value: T) -> None:
+        raise AttributeError(f"{self.name} is read-only: pass it to from_settings instead")
 
 
 @dataclass(frozen=True, slots=True)

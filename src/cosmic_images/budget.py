@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ._boundary import sqlalchemy_errors, translating
-from .errors import BudgetExceeded
+from .errors import BudgetExceeded, InvalidRequest
 from .reports import money
 from .storage import Repository
 from .storage.models import BudgetAlert
@@ -130,6 +130,8 @@ class Budget:
         return self.daily is not None or self.monthly is not None
 
     def on_alert(self, listener: Callable[[Alert], None]) -> None:
+        if not callable(listener):
+            raise InvalidRequest("listener: must be callable", field="listener")
         with self._lock:
             self._listeners.append(listener)
 

@@ -19,21 +19,19 @@ Read it top to bottom for a request's path, then open the module each line names
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Concatenate, ParamSpec, Self, TypeVar, cast
+from typing import IO, Any, Self
 
-from ._wiring import DayRule, Parts, build
+from ._access import admin_only, require_admin, require_user, user_request
+from ._wiring import DayRule, Parts, PartView, build
 from .analytics import Dashboard, ImageEngagement, ViralImages
 from .batch import BatchItem, BatchReport
 from .budget import Alert, BudgetStatus
 from .cache import CacheBackend
 from .cache.statistics import CacheStats
-from .errors import InvalidRequest, NotEntitled
-from .fairuse import Kind
 from .maintenance import CleanupReport
 from .policy import Policy, QuotaStore, Window
 from .projection import Projection
@@ -59,33 +57,6 @@ from .zodiac import CardFormat, Category, MoonPhase, Sign
 __all__ = ["CosmicImages"]
 
 RequestInput = RequestModel | Mapping[str, Any]
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _require_user(user: object) -> User:
-    if not isinstance(user, User):
-        raise InvalidRequest("user: must be a cosmic_images.User", field="user")
-    return user
-
-
-Method = Callable[Concatenate["CosmicImages", User, P], R]
-
-
-def _guarded(kind: Kind, *, blocked_may: bool = False) -> Callable[[Method[P, R]], Method[P, R]]:
-    """A user's request: the user checked, then fair use (fairuse.py: the block, the rate,
-    counting what refused it) around the method."""
-
-    def wrap(method: Method[P, R]) -> Method[P, R]:
-        @functools.wraps(method)
-        def call(self: CosmicImages, user: User, *args: P.args, **kwargs: P.kwargs) -> R:
-            who = _require_user(user)
-            with self._parts.fairuse.guard(who, kind, blocked_may=blocked_may):
-                return method(self, who, *args, **kwargs)
-
-        return cast(Method[P, R], call)  # ``user`` may be given by name, too
-
-    return wrap
 
 
 class CosmicImages:
@@ -95,34 +66,13 @@ class CosmicImages:
         self._parts = parts
 
     # The collaborators, read-only, for hosts and tests that look inside.
-
-    @property
-    def repository(self) -> Repository:
-        return self._parts.repository
-
-    @property
-    def blobs(self) -> BlobStore:
-        return self._parts.blobs
-
-    @property
-    def cache(self) -> CacheBackend:
-        return self._parts.cache
-
-    @property
-    def quota(self) -> QuotaStore:
-        return self._parts.quota
-
-    @property
-    def provider(self) -> ImageProvider:
-        return self._parts.provider
-
-    @property
-    def policy(self) -> Policy:
-        return self._parts.policy
-
-    @property
-    def prompts(self) -> PromptRegistry:
-        return self._parts.prompts
+    repository = PartView[Repository]()
+    blobs = PartView[BlobStore]()
+    cache = PartView[CacheBackend]()
+    quota = PartView[QuotaStore]()
+    provider = PartView[ImageProvider]()
+    policy = PartView[Policy]()
+    prompts = PartView[PromptRegistry]()
 
     @classmethod
     def from_settings(
@@ -190,12 +140,12 @@ class CosmicImages:
         """Group compatibility: 3 to 6 signs and a score, one artwork for all of them."""
         return self.generate(user, Category.GROUP, request)
 
-    @_guarded("generation")
+    @user_request("generation")
     def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:
         """Any registered category; the named methods call this."""
         return self._parts.pipeline.generate(user, category, request)
 
-    @_guarded("generation")
+    @user_request("generation")
     def edit_image(self, user: User, image_id: str, instruction: str) -> GenerationResult:
         """A new image: ``image_id`` changed as ``instruction`` says ("more purple", "more
         stars", "softer", "warmer"...), for a reader of it whose tier has edits (pipeline.py,
@@ -204,8 +154,6 @@ class CosmicImages:
 
     def cache_key(self, spec: PromptSpec) -> str:
         """Which picture ``spec`` is (the category, the request, the model, the quality)."""
-        if not isinstance(spec, PromptSpec):
-            raise InvalidRequest("spec: must be a PromptSpec", field="spec")
         return self._parts.pipeline.key(spec)
 
     def today(self) -> dt.date:
@@ -214,29 +162,27 @@ class CosmicImages:
 
     def end_user(self, user_id: str) -> str:
         """The opaque id sent to providers: a keyed hash of the user id, never the id."""
-        if not isinstance(user_id, str):
-            raise InvalidRequest("userId: must be a string", field="userId")
         return self._parts.maker.end_user(user_id)
 
     # --- reading -------------------------------------------------------------------------------
 
-    @_guarded("read", blocked_may=True)
+    @user_request("read", blocked_may=True)
     def gallery(self, user: User, limit: int = 20, offset: int = 0) -> GalleryPage:
         """The user's images, most recently delivered first."""
         return self._parts.images.gallery(user, limit, offset)
 
     def get_image(self, user: User, image_id: str) -> ImageRecord:
         """An image its creator, its recipients, or anyone (a shared one) may see; else NotFound."""
-        return self._parts.images.get(_require_user(user), image_id)
+        return self._parts.images.get(require_user(user), image_id)
 
-    @_guarded("read", blocked_may=True)
+    @user_request("read", blocked_may=True)
     def image_bytes(self, user: User, image_id: str) -> bytes:
         """The image's bytes, for the same people as :meth:`get_image`."""
         return self._parts.images.data(user, image_id)
 
     # --- share cards ----------------------------------------------------------------------------
 
-    @_guarded("read")
+    @user_request("read")
     def share_card(
         self,
         user: User,
@@ -256,62 +202,62 @@ class CosmicImages:
 
     # --- engagement -------------------------------------------------------------------------
 
-    @_guarded("read")
+    @user_request("read")
     def record_share(self, user: User, image_id: str, platform: str) -> None:
         """The user shared the image on ``platform`` (analytics.py)."""
         self._parts.analytics.share(user, image_id, platform)
 
-    @_guarded("read")
+    @user_request("read")
     def record_download(self, user: User, image_id: str, format: str = "original") -> None:
         """The user downloaded the image (cards record their own downloads)."""
         self._parts.analytics.download(user, image_id, format)
 
-    @_guarded("read")
+    @user_request("read")
     def record_view(self, user: User, image_id: str) -> None:
         self._parts.analytics.view(user, image_id)
 
-    @_guarded("read")
+    @user_request("read")
     def favorite(self, user: User, image_id: str) -> bool:
         """Mark a favourite (idempotent); True when it was not one before."""
         return self._parts.analytics.favorite(user, image_id)
 
-    @_guarded("read")
+    @user_request("read")
     def unfavorite(self, user: User, image_id: str) -> bool:
         """Remove a favourite (idempotent); True when it was one."""
         return self._parts.analytics.unfavorite(user, image_id)
 
     def engagement(self, user: User, image_id: str) -> ImageEngagement:
         """An image's shares, downloads, views and favourites, for a reader of it."""
-        return self._parts.analytics.engagement(_require_user(user), image_id)
+        return self._parts.analytics.engagement(require_user(user), image_id)
 
+    @admin_only
     def viral_images(self, admin: User) -> ViralImages:
         """Images shared ``COSMIC_IMAGES_VIRAL_SHARES`` (50) times or more in 24 hours."""
-        self.require_admin(admin)
         return self._parts.analytics.viral()
 
+    @admin_only
     def dashboard(self, admin: User) -> Dashboard:
         """The seed's dashboard: today, viral images, the week's most shared, by category."""
-        self.require_admin(admin)
         return self._parts.analytics.dashboard(limits=self._parts.fairuse.counts(self.today()))
 
     # --- fair use -----------------------------------------------------------------------------
 
+    @admin_only
     def block_user(self, admin: User, user_id: str, reason: str) -> None:
         """Block ``user_id``: NotEntitled on everything but reads of what they have (fairuse.py);
         logged with who and why."""
-        self.require_admin(admin)
         self._parts.fairuse.block(admin, user_id, reason)
 
+    @admin_only
     def unblock_user(self, admin: User, user_id: str) -> bool:
         """Lift a block; True when there was one."""
-        self.require_admin(admin)
         return self._parts.fairuse.unblock(admin, user_id)
 
     # --- weekly limits -------------------------------------------------------------------------
 
     def usage_stats(self, user: User) -> UsageStats:
         """The seed's usage statistics, with when the next slot frees up."""
-        return self._parts.limits.stats(_require_user(user))
+        return self._parts.limits.stats(require_user(user))
 
     def window(self) -> Window:
         """The current weekly window (calendar week or rolling, from the policy)."""
@@ -326,9 +272,9 @@ class CosmicImages:
     def quota_lease(self, value: timedelta) -> None:
         self._parts.limits.set_lease(value)
 
+    @admin_only
     def sweep_reservations(self, admin: User) -> int:
         """Expire the slots of generations that never finished (a crashed process)."""
-        self.require_admin(admin)
         return self._parts.limits.sweep()
 
     # --- the nightly batch ----------------------------------------------------------------------
@@ -380,6 +326,7 @@ class CosmicImages:
         ``model`` (the configured one by default) from the price table (projection.py)."""
         return self._parts.planner.plan(users, mix, hit_rate, model, unlimited_images)
 
+    @admin_only
     def export_ledger(
         self,
         admin: User,
@@ -390,7 +337,6 @@ class CosmicImages:
     ) -> int:
         """Every ledger entry from business day ``since`` as CSV (a text stream or a file) or
         Parquet (a file), streamed in batches; the rows written (export.py)."""
-        self.require_admin(admin)
         return self._parts.reports.export(since, out, format)
 
     # --- budgets ------------------------------------------------------------------------------
@@ -401,19 +347,13 @@ class CosmicImages:
 
     def on_budget_alert(self, listener: Callable[[Alert], None]) -> None:
         """Call ``listener(alert)`` once per crossing: a spend spike, a share of a cap, a cap."""
-        if not callable(listener):
-            raise InvalidRequest("listener: must be callable", field="listener")
         self._parts.budget.on_alert(listener)
 
     # --- upkeep -------------------------------------------------------------------------------
 
+    @admin_only
     def cleanup(self, admin: User, *, dry_run: bool = False) -> CleanupReport:
         """Record spooled entries, remove orphaned blobs, purge the expired (maintenance.py)."""
-        self.require_admin(admin)
         return self._parts.maintenance.cleanup(dry_run=dry_run)
 
-    @staticmethod
-    def require_admin(user: User) -> None:
-        who: object = user  # checked at run time: hosts pass whatever they have
-        if not isinstance(who, User) or not who.is_admin:
-            raise NotEntitled("this operation is for administrators (User(..., is_admin=True))")
+    require_admin = staticmethod(require_admin)  # NotEntitled unless an administrator

@@ -43,18 +43,7 @@ def image(
             record = svc.get_image(reader, image_id)
             if output is not None:
                 output.write_bytes(svc.image_bytes(reader, record.id))
-        out = Data(
-            {
-                "imageId": record.id,
-                "imageUrl": record.image_url,
-                "category": record.category,
-                "description": record.description,
-                "model": record.model,
-                "quality": record.quality,
-                "shared": record.shared,
-                "createdAt": record.created_at.isoformat(),
-            }
-        )
+        out = Data(record.to_api())
 
     def view(console: Console) -> None:
         rows = dict(out.data)

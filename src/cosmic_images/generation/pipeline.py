@@ -26,6 +26,7 @@ from ..errors import (
     ConfigurationError,
     ContentRejected,
     CosmicImagesError,
+    InvalidRequest,
     ProviderUnavailable,
 )
 from ..images import Images
@@ -122,6 +123,9 @@ class Pipeline:
         return self._clock().astimezone(self.timezone).date()
 
     def key(self, spec: PromptSpec) -> str:
+        """Which picture ``spec`` is (the category, the request, the model, the quality)."""
+        if not isinstance(spec, PromptSpec):
+            raise InvalidRequest("spec: must be a PromptSpec", field="spec")
         return cache_key(spec, self.maker.provider.model)
 
     def generate(self, user: User, category: str, request: RequestInput) -> GenerationResult:

@@ -120,6 +120,8 @@ class ImageMaker:
 
     def end_user(self, user_id: str) -> str:
         """The opaque id sent to providers: a keyed hash of the user id, never the id."""
+        if not isinstance(user_id, str):
+            raise InvalidRequest("userId: must be a string", field="userId")
         if self.user_hash_salt:
             digest = hmac.new(self.user_hash_salt, user_id.encode(), hashlib.sha256).hexdigest()
         else:

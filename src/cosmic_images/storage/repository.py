@@ -67,6 +67,19 @@ class ImageRecord(NewImage):
 
     created_at: dt.datetime
 
+    def to_api(self) -> dict[str, Any]:
+        """The image as the REST API and the CLI show it (camelCase, no storage details)."""
+        return {
+            "imageId": self.id,
+            "imageUrl": self.image_url,
+            "category": self.category,
+            "description": self.description,
+            "model": self.model,
+            "quality": self.quality,
+            "shared": self.shared,
+            "createdAt": self.created_at.isoformat(),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class GalleryEntry:

@@ -121,21 +121,7 @@ def _share_card(call: Call) -> WebResponse:
 
 def _image(call: Call) -> WebResponse:
     record = call.service.get_image(call.user, call.params["imageId"])
-    return WebResponse.json(
-        {
-            "success": True,
-            "data": {
-                "imageId": record.id,
-                "imageUrl": record.image_url,
-                "category": record.category,
-                "description": record.description,
-                "model": record.model,
-                "quality": record.quality,
-                "shared": record.shared,
-                "createdAt": record.created_at.isoformat(),
-            },
-        }
-    )
+    return WebResponse.json({"success": True, "data": record.to_api()})
 
 
 def _download(call: Call) -> WebResponse:
