@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFilter
 
 from ..prompts.spec import Visual
@@ -115,7 +116,7 @@ def tones(palette: tuple[str, str, str]) -> tuple[RGB, RGB, RGB]:
     return colours[0], colours[1], colours[2]
 
 
-def _nebula_ramp(palette: tuple[str, str, str]) -> np.ndarray:
+def _nebula_ramp(palette: tuple[str, str, str]) -> npt.NDArray[np.float32]:
     dark, mid, light = (vivid(c, 0.45) for c in tones(palette))
     return ramp(
         [
@@ -431,7 +432,7 @@ def paint_energy(scene: Scene, v: Visual) -> None:
 # the centre their corners sit).
 WHEEL_R, WHEEL_BAND, WHEEL_GLYPH = 408, 34, 44
 CAMEO_R, CAMEO_AT = 80, 424
-_CORNERS = {  # a corner cameo's angle (radians, anticlockwise from 3 o'clock) -> its signs
+_CORNERS = {  # each corner's direction from the centre (radians, anticlockwise from 3 o'clock)
     "top-left": 3 * math.pi / 4,
     "bottom-left": 5 * math.pi / 4,
     "bottom-right": 7 * math.pi / 4,
@@ -773,7 +774,6 @@ def moon_light(diameter: int, elongation: float, albedo: Field | None = None) ->
     axis = (np.arange(diameter, dtype=np.float32) + 0.5) / diameter * 2 - 1
     x, y = np.meshgrid(axis, axis)
     rho2 = x * x + y * y
-    inside = rho2 <= 1
     z = np.sqrt(np.clip(1 - rho2, 0, 1))
     e = math.radians(elongation % 360)
     lx, lz = math.sin(e), -math.cos(e)
@@ -783,7 +783,7 @@ def moon_light(diameter: int, elongation: float, albedo: Field | None = None) ->
     if albedo is not None:
         lit = lit * albedo
     edge = np.clip((1 - np.sqrt(rho2)) * diameter / 2 + 0.5, 0, 1)  # anti-aliased limb
-    out: Field = np.where(inside | (edge > 0), lit * edge, 0).astype(np.float32)
+    out: Field = (lit * edge).astype(np.float32)  # the limb's fall-off is 0 off the disc
     return out
 
 
